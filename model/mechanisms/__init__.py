@@ -1,0 +1,1 @@
+"""The four forces, one module each: policy, market, foundation, innovation."""

@@ -1,0 +1,84 @@
+"""The region metrics of one step, as Mesa ``DataCollector`` model reporters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model.metrics.inequality import gini, theil, williamson_cv
+from model.metrics.pattern import classify
+from model.metrics.spatial import moran
+from model.metrics.structure import (
+    axis_ratio,
+    depressions,
+    flow_centralization,
+    krugman_index,
+    noncore_flow_share,
+    two_core,
+)
+
+if TYPE_CHECKING:
+    from model.model import RegionModel
+
+METRIC_NAMES = (
+    "two_core_share", "core_balance", "primacy", "top_share", "gini", "theil",
+    "theil_between", "theil_within", "cv", "moran_i", "moran_p", "krugman_cores",
+    "depressions", "noncore_flow_share", "flow_centralization", "axis_ratio", "pattern",
+    "total_output", "total_subsidy", "firm_movers", "talent_movers",
+)
+
+
+def _reporter(name: str):
+    def report(model: RegionModel) -> Any:
+        return model.region_metrics[name]
+    report.__name__ = name
+    return report
+
+
+REGION_METRICS = {name: _reporter(name) for name in METRIC_NAMES}
+
+
+def _basis(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:
+    basis = model.spec.metrics.basis
+    if basis == "talent":
+        values = record["talent_soft"] + record["talent_hard"]
+    elif basis == "firms":
+        values = record["firms_soft"] + record["firms_hard"]
+    else:
+        values = record["output"]
+    return np.asarray(values, dtype=float)
+
+
+def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Every region metric of the current state (shares of the scenario's metric basis)."""
+    values = _basis(model, record)
+    total = values.sum()
+    shares = values / total if total > 0 else model.pop_shares.copy()
+    p = model.pop_shares
+    cores = model.cores
+    s2, balance, primacy = two_core(shares, cores)
+    t, between, within = theil(shares, p, model.region.province.astype(np.int64))
+    moran_i, moran_p = moran(shares / p, model.moran_w)
+    flows = model.firm_flows + model.talent_flows
+    sector_output = np.vstack([record["output_soft"], record["output_hard"]])
+    noncore = noncore_flow_share(flows, cores)
+    central = flow_centralization(flows)
+    axis = axis_ratio(shares, p, model.region.axis_mask(), cores)
+    out = {
+        "two_core_share": s2, "core_balance": balance, "primacy": primacy,
+        "top_share": float(shares.max()), "gini": gini(shares, p), "theil": t,
+        "theil_between": between, "theil_within": within, "cv": williamson_cv(shares, p),
+        "moran_i": moran_i, "moran_p": moran_p,
+        "krugman_cores": krugman_index(sector_output, cores[0], cores[1]),
+        "depressions": depressions(shares, p, model.spec.metrics.depression_threshold),
+        "noncore_flow_share": noncore, "flow_centralization": central, "axis_ratio": axis,
+        "total_output": float(record["output"].sum()),
+        "total_subsidy": float(record["subsidy_spending"].sum()),
+        "firm_movers": int(model.firm_flows.sum() - np.trace(model.firm_flows)),
+        "talent_movers": int(model.talent_flows.sum() - np.trace(model.talent_flows)),
+    }
+    out["pattern"] = classify(top_share=out["top_share"], two_core_share=s2, balance=balance,
+                              noncore_flows=noncore, axis_ratio=axis, moran_i=moran_i,
+                              moran_p=moran_p, centralization=central)
+    return out

@@ -1,0 +1,310 @@
+"""The Mesa model of the Chengdu-Chongqing region: world, schedule and data collection.
+
+One step is one quarter. Schedule of a step (docs/ODD.md, process overview):
+  1. governments set subsidies (policy drive)
+  2. a share of firms reconsider their location and draw a node (logit, all at once)
+  3. a share of talent reconsider and draw a node (logit, all at once)
+  4. node fields are recomputed from the new distribution (market, innovation, foundation)
+  5. node records and region metrics are collected
+Firms and talent decide on the fields of the start of the step (simultaneous moves).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents import CityGovernment, Firm, ProvincialGovernment, Talent
+from agents import firm as firm_rules
+from agents import talent as talent_rules
+from agents.choice import deciders, flow_matrix
+from model.initial import make_firms, make_talent, placement
+from model.mechanisms import foundation, innovation, market, policy
+from model.metrics.collect import REGION_METRICS, region_metrics
+from model.metrics.spatial import moran_weights
+from model.region import PROVINCES, Region
+from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum
+from model.streams import RandomStreams
+from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
+from scenarios.schema import Scenario
+
+NODE_COLUMNS = ("firms_soft", "firms_hard", "talent_soft", "talent_hard", "output",
+                "output_soft", "output_hard", "wage_soft", "wage_hard", "tfp_soft", "tfp_hard",
+                "rent", "cost_of_living", "market_access", "compute_cost", "subsidy",
+                "subsidy_spending", "firm_inflow", "firm_outflow", "talent_inflow",
+                "talent_outflow")
+
+
+def resolve_scenario(scenario: Scenario | str | Path | None,
+                     overrides: dict[str, Any] | None = None) -> Scenario:
+    """A ``Scenario`` from an object, a file path or None (the baseline), with overrides given as
+    ``section__key=value`` (``mechanisms__market__alpha=0``) or dotted keys."""
+    if scenario is None:
+        scenario = SCENARIO_DIR / "baseline.toml"
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if overrides:
+        scenario = with_overrides(scenario, {k.replace("__", "."): v for k, v in overrides.items()})
+    return scenario
+
+
+class RegionModel(mesa.Model):
+    """Digital-economy factor flows between the nodes of the Chengdu-Chongqing region.
+
+    Args:
+        scenario: a ``Scenario``, a path to a scenario TOML file, or None for the baseline.
+        rng: seed (int); None uses the scenario's ``seed``.
+        region: a ``Region`` to use instead of the scenario's data files.
+        agent_views: create the Mesa agent objects (views over the arrays).
+        **overrides: scenario keys as ``section__key=value`` (what ``mesa.batch_run`` passes).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+                 region: Region | None = None, agent_views: bool = True,
+                 **overrides: Any) -> None:
+        spec = resolve_scenario(scenario, overrides)
+        if rng is not None:
+            if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+                raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
+            spec = dataclasses.replace(spec, seed=int(rng))
+        super().__init__(rng=spec.seed)
+        self.spec = spec
+        self.streams = RandomStreams(spec.seed)
+        self.region = region if region is not None else Region.load(
+            spec.data.cities or None, spec.data.links or None)
+        reg = self.region
+        n = reg.n
+        self.pop_shares = reg.population / reg.population.sum()
+        self.cores = reg.node_indices(spec.metrics.cores)
+        self.endowments = foundation.endowments(reg, spec.mechanisms.foundation)
+        self.border = (reg.province[:, None] != reg.province[None, :]).astype(float)
+
+        init = spec.init
+        weights = self.endowments.sector_weight
+        self.firms = make_firms(placement(spec.scale.firm_agents, weights, init.distribution),
+                                init, self.streams["init_firms"])
+        self.talent = make_talent(placement(spec.scale.talent_agents, weights, init.distribution),
+                                  init, self.streams["init_talent"])
+        mix = weights / weights.sum()
+        base_weight = mix.sum(axis=1)[:, None] * self.pop_shares[None, :]
+        self.base_capital = init.base_share * max(spec.scale.firm_agents, 1) * base_weight
+        self.base_labour = init.base_share * max(spec.scale.talent_agents, 1) * base_weight
+
+        self.subsidies = policy.SubsidyState(np.zeros(n), np.zeros(len(PROVINCES)))
+        self.city_budget = np.zeros(n)
+        self.province_budget = np.zeros(len(PROVINCES))
+        self.firm_flows = np.zeros((n, n), dtype=np.int64)
+        self.talent_flows = np.zeros((n, n), dtype=np.int64)
+        self._network_version = -1
+        self._frozen_prices: tuple[np.ndarray, np.ndarray] | None = None
+        self._units = (1.0, 1.0)
+        self.fields = self._compute_fields()
+        self._units = (float(self.fields.output.sum() / self.fields.capital.sum()),
+                       float((self.fields.wage * self.fields.labour).sum()
+                             / self.fields.labour.sum()))
+        self.fields = self._compute_fields()
+        if not spec.mechanisms.market.enabled:
+            self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
+
+        if agent_views:
+            for i in range(len(self.firms)):
+                Firm(self, i)
+            for i in range(len(self.talent)):
+                Talent(self, i)
+        for i in range(n):
+            CityGovernment(self, i)
+        for p in range(len(PROVINCES)):
+            ProvincialGovernment(self, p)
+
+        self.history: list[dict[str, np.ndarray]] = []
+        self.region_metrics: dict[str, Any] = {}
+        self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
+        self._record()
+        self.running = spec.steps > 0
+
+    # ------------------------------------------------------------------ derived terms
+    def _refresh_network(self) -> None:
+        """Recompute the terms that depend on travel times (after a network change)."""
+        reg, spec = self.region, self.spec
+        hours = reg.travel_hours
+        self.spillover_kernel = innovation.spillover_kernel(
+            hours, spec.mechanisms.innovation.half_life_hours)
+        self.firm_pair_cost = firm_rules.pair_costs(
+            hours, self.border, relocation=foundation.relocation_cost(spec.mechanisms.foundation),
+            border_cost=spec.firms.border_cost, travel_decay=spec.firms.travel_decay)
+        self.talent_pair_cost = talent_rules.pair_costs(
+            hours, self.border, self.endowments.log_size, fixed_cost=spec.talent.fixed_cost,
+            border_cost=spec.talent.border_cost, travel_decay=spec.talent.travel_decay,
+            settlement_cost=spec.talent.settlement_cost)
+        self.moran_w = moran_weights(hours, spec.metrics.moran_tau_hours)
+        self._network_version = reg.network_version
+
+    def _compute_fields(self) -> NodeFields:
+        """Node fields from the current agent arrays (O(agents) bincounts + O(nodes^2))."""
+        if self._network_version != self.region.network_version:
+            self._refresh_network()
+        spec, reg, n = self.spec, self.region, self.region.n
+        mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
+        capital = sector_node_sum(self.firms.node, self.firms.sector, self.firms.productivity,
+                                  n) + self.base_capital
+        labour = sector_node_sum(self.talent.node, self.talent.sector, self.talent.skill,
+                                 n) + self.base_labour
+        employment = labour.sum(axis=0)
+        access = innovation.knowledge_access(self.spillover_kernel, reg.universities, employment,
+                                             spec.mechanisms.innovation)
+        tfp = (self.endowments.productivity * market.agglomeration(employment, mk)
+               * innovation.productivity_factor(access, spec.mechanisms.innovation))
+        output, wage, profit_rate = market.produce(tfp, capital, labour, mk)
+        y_unit, w_unit = self._units
+        output, wage, profit_rate = output / y_unit, wage / w_unit, profit_rate / y_unit
+        if self._frozen_prices is not None:
+            wage, profit_rate = self._frozen_prices
+        rent = market.rent(employment, reg.population, mk)
+        return NodeFields(
+            capital=capital, labour=labour, employment=employment, tfp=tfp, output=output,
+            wage=wage, profit_rate=profit_rate, rent=rent,
+            cost_of_living=market.cost_of_living(rent, self.endowments.log_size, mk),
+            market_access=access,
+            compute_cost=foundation.compute_cost(self.endowments.infrastructure, fd))
+
+    def office_cost(self) -> np.ndarray:
+        """Per-firm office cost at each node (mean-output units)."""
+        mk = self.spec.mechanisms.market
+        return mk.office_cost * self.fields.rent * np.exp(
+            mk.urban_cost_elasticity * self.endowments.log_size)
+
+    def firm_base_utility(self) -> np.ndarray:
+        """Utility of each node for an average mobile firm, before subsidies (governments' view)."""
+        counts = sector_node_count(self.firms.node, self.firms.sector, self.region.n).sum(axis=1)
+        mix = counts / max(counts.sum(), 1)
+        d_mean = float(self.firms.data_intensity.mean()) if len(self.firms) else 0.0
+        profit = (mix @ self.fields.profit_rate - self.office_cost()
+                  - d_mean * self.fields.compute_cost)
+        return (self.spec.firms.profit_scale * profit
+                + self.spec.firms.site_weight * self.endowments.log_size)
+
+    def talent_transition(self) -> np.ndarray:
+        """[S, N, N] migration probabilities P(j | i, s) of a reconsidering talent agent."""
+        tl = self.spec.talent
+        utility = talent_rules.destination_utility(
+            self.fields.wage, self.fields.cost_of_living, self.endowments.log_amenity,
+            self.endowments.log_size, kappa=tl.kappa, size_weight=tl.size_weight)
+        return talent_rules.transition_matrix(utility, self.talent_pair_cost)
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance one quarter."""
+        self._govern()
+        self._relocate_firms()
+        self._migrate_talent()
+        self.fields = self._compute_fields()
+        self._record()
+        self.running = self.steps < self.spec.steps
+
+    def _govern(self) -> None:
+        spec, reg = self.spec, self.region
+        total_output = float(self.fields.output.sum())
+        pol = spec.mechanisms.policy
+        self.city_budget = policy.budgets(reg.gdp, total_output, pol.city_budget_share)
+        gdp_by_prov = np.bincount(reg.province, weights=reg.gdp, minlength=len(PROVINCES))
+        self.province_budget = policy.budgets(gdp_by_prov, total_output, pol.province_budget_share)
+        firms = np.bincount(self.firms.node, minlength=reg.n).astype(float)
+        value = pol.value_of_firm * self.fields.output.sum(axis=0) / self.fields.capital.sum(axis=0)
+        self.subsidies = policy.update_subsidies(
+            self.subsidies, params=pol, value=value, base_utility=self.firm_base_utility(),
+            scale=spec.firms.profit_scale, firms=firms, province_of_node=reg.province,
+            city_budget=self.city_budget, province_budget=self.province_budget)
+
+    def _relocate_firms(self) -> None:
+        firms, n = self.firms, self.region.n
+        rng = self.streams["firms"]
+        idx = deciders(len(firms), self.spec.firms.revision_rate, rng)
+        new = firm_rules.relocation_choices(
+            firms, idx, profit_rate=self.fields.profit_rate, fixed_cost=self.office_cost(),
+            compute_cost=self.fields.compute_cost,
+            subsidy=self.subsidies.total(self.region.province),
+            site=self.spec.firms.site_weight * self.endowments.log_size,
+            pair_cost=self.firm_pair_cost, scale=self.spec.firms.profit_scale, rng=rng)
+        self.firm_flows = flow_matrix(firms.node[idx], new, n)
+        firms.node[idx] = new
+
+    def _migrate_talent(self) -> None:
+        talent, n = self.talent, self.region.n
+        rng = self.streams["talent"]
+        idx = deciders(len(talent), self.spec.talent.revision_rate, rng)
+        new = talent_rules.migration_choices(talent, idx, self.talent_transition(), rng)
+        self.talent_flows = flow_matrix(talent.node[idx], new, n)
+        talent.node[idx] = new
+
+    # ------------------------------------------------------------------ observation
+    def _record(self) -> None:
+        f, n = self.fields, self.region.n
+        firms = sector_node_count(self.firms.node, self.firms.sector, n)
+        talent = sector_node_count(self.talent.node, self.talent.sector, n)
+        subsidy = self.subsidies.total(self.region.province)
+        moves_f = self.firm_flows - np.diag(np.diag(self.firm_flows))
+        moves_t = self.talent_flows - np.diag(np.diag(self.talent_flows))
+        record = {
+            "firms_soft": firms[0], "firms_hard": firms[1],
+            "talent_soft": talent[0], "talent_hard": talent[1],
+            "output": f.output.sum(axis=0), "output_soft": f.output[0], "output_hard": f.output[1],
+            "wage_soft": f.wage[0], "wage_hard": f.wage[1], "tfp_soft": f.tfp[0],
+            "tfp_hard": f.tfp[1], "rent": f.rent, "cost_of_living": f.cost_of_living,
+            "market_access": f.market_access, "compute_cost": f.compute_cost,
+            "subsidy": subsidy, "subsidy_spending": subsidy * firms.sum(axis=0),
+            "firm_inflow": moves_f.sum(axis=0), "firm_outflow": moves_f.sum(axis=1),
+            "talent_inflow": moves_t.sum(axis=0), "talent_outflow": moves_t.sum(axis=1),
+        }
+        self.history.append({k: np.array(v, copy=True) for k, v in record.items()})
+        self.region_metrics = region_metrics(self, record)
+        self.datacollector.collect(self)
+
+    def quarter_label(self, step: int) -> str:
+        """Calendar label of a step: step 0 is the initial state (end of the year before)."""
+        if step == 0:
+            return f"{self.spec.start_year - 1}Q4"
+        year, quarter = divmod(step - 1, 4)
+        return f"{self.spec.start_year + year}Q{quarter + 1}"
+
+    def node_table(self) -> pd.DataFrame:
+        """Per-node-per-step records as a long table (one row per step and node)."""
+        n = self.region.n
+        steps = np.repeat(np.arange(len(self.history)), n)
+        frame = pd.DataFrame({
+            "step": steps,
+            "quarter": [self.quarter_label(s) for s in steps],
+            "node": np.tile(np.array(self.region.ids), len(self.history)),
+        })
+        for column in NODE_COLUMNS:
+            frame[column] = np.concatenate([h[column] for h in self.history])
+        return frame
+
+    def region_table(self) -> pd.DataFrame:
+        """Region metrics per step (the DataCollector's model variables)."""
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame.insert(0, "step", np.arange(len(frame)))
+        frame.insert(1, "quarter", [self.quarter_label(s) for s in frame["step"]])
+        return frame
+
+    def run(self, steps: int | None = None, progress: bool = False) -> RegionModel:
+        """Step to the horizon (or ``steps`` more quarters); returns the model."""
+        remaining = self.spec.steps - self.steps if steps is None else steps
+        iterator = range(max(remaining, 0))
+        if progress:
+            from tqdm import tqdm
+            iterator = tqdm(iterator, desc=self.spec.name, unit="quarter")
+        for _ in iterator:
+            self.step()
+        return self
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        return SECTORS
+
+
+__all__ = ["NODE_COLUMNS", "RegionModel", "resolve_scenario"]

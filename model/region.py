@@ -1,0 +1,245 @@
+"""The region: city nodes and transport links loaded from ``data/``, validated, with travel times.
+
+``Region.load()`` reads ``data/cities.csv`` and ``data/links.csv``; ``Region.from_frames`` builds a
+region from tables (used for synthetic test regions). Travel times are all-pairs shortest paths
+(Dijkstra over the open links, minutes -> hours), computed once and again only when a link changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from model.errors import DataError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PROVINCES = ("Sichuan", "Chongqing")
+MODES = ("hsr", "rail", "expressway")
+STATUSES = ("open", "planned")
+# A generous box around Sichuan's eastern half and Chongqing: a coordinate outside it is a typo.
+LAT_RANGE = (26.0, 34.5)
+LON_RANGE = (97.0, 110.5)
+
+CITY_COLUMNS = {
+    "id": str, "name_en": str, "name_zh": str, "province": str, "lat": float, "lon": float,
+    "population_2020": float, "gdp_2022": float, "secondary_2022": float, "tertiary_2022": float,
+    "universities": float, "broadband_10k": float, "source": str, "estimated": str,
+}
+POSITIVE_CITY_COLUMNS = ("population_2020", "gdp_2022", "secondary_2022", "tertiary_2022",
+                         "broadband_10k")
+LINK_COLUMNS = {"from": str, "to": str, "mode": str, "line": str, "minutes": float,
+                "status": str, "corridor": str, "source": str, "estimated": str}
+
+
+def _line(index: int) -> int:
+    """File line of a data row (header is line 1)."""
+    return int(index) + 2
+
+
+def _read_csv(path: Path | str, columns: dict[str, type], name: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(name, f"file not found ({path})")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(name, f"cannot be parsed as UTF-8 CSV: {exc}") from exc
+    return _check_columns(frame, columns, name)
+
+
+def _check_columns(frame: pd.DataFrame, columns: dict[str, type], name: str) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(name, f"missing column(s) {missing}; expected columns {list(columns)}")
+    frame = frame.copy()
+    for col, kind in columns.items():
+        if kind is float:
+            values = pd.to_numeric(frame[col], errors="coerce")
+            bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(name, f"expected a number, got {frame[col].iloc[i]!r}",
+                                row=_line(i), column=col)
+            frame[col] = values.astype(float)
+        else:
+            frame[col] = frame[col].astype(str).str.strip()
+    return frame
+
+
+def _validate_cities(cities: pd.DataFrame, name: str) -> None:
+    for i, value in enumerate(cities["id"]):
+        if not value or not value.isascii() or value != value.lower() or " " in value:
+            raise DataError(name, f"id must be lower-case ASCII without spaces, got {value!r}",
+                            row=_line(i), column="id")
+    dup = cities["id"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(name, f"duplicate id {cities['id'].iloc[i]!r}", row=_line(i), column="id")
+    for i, value in enumerate(cities["province"]):
+        if value not in PROVINCES:
+            raise DataError(name, f"province must be one of {PROVINCES}, got {value!r}",
+                            row=_line(i), column="province")
+    for col, (lo, hi) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
+        bad = ~cities[col].between(lo, hi)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(name, f"coordinate {cities[col].iloc[i]} outside the region "
+                            f"[{lo}, {hi}]", row=_line(i), column=col)
+    for col in POSITIVE_CITY_COLUMNS:
+        bad = cities[col] <= 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(name, f"expected a positive value, got {cities[col].iloc[i]}",
+                            row=_line(i), column=col)
+    bad = cities["universities"] < 0
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(name, "expected a count >= 0", row=_line(i), column="universities")
+    over = cities["secondary_2022"] + cities["tertiary_2022"] > cities["gdp_2022"] * 1.001
+    if over.any():
+        i = int(np.flatnonzero(over.to_numpy())[0])
+        raise DataError(name, "secondary + tertiary value added exceeds GDP",
+                        row=_line(i), column="gdp_2022")
+    known = set(CITY_COLUMNS)
+    for i, value in enumerate(cities["estimated"]):
+        for col in filter(None, (c.strip() for c in value.split(";"))):
+            if col not in known:
+                raise DataError(name, f"'estimated' names unknown column {col!r}",
+                                row=_line(i), column="estimated")
+
+
+def _validate_links(links: pd.DataFrame, ids: set[str], name: str) -> None:
+    for col in ("from", "to"):
+        for i, value in enumerate(links[col]):
+            if value not in ids:
+                raise DataError(name, f"unknown node id {value!r} (not in cities)",
+                                row=_line(i), column=col)
+    for i, (a, b) in enumerate(zip(links["from"], links["to"], strict=True)):
+        if a == b:
+            raise DataError(name, f"link from {a!r} to itself", row=_line(i), column="to")
+    for col, allowed in (("mode", MODES), ("status", STATUSES)):
+        for i, value in enumerate(links[col]):
+            if value not in allowed:
+                raise DataError(name, f"expected one of {allowed}, got {value!r}",
+                                row=_line(i), column=col)
+    bad = links["minutes"] <= 0
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(name, "expected positive minutes", row=_line(i), column="minutes")
+
+
+@dataclass
+class Region:
+    """City nodes (arrays indexed by node) and the link table, with all-pairs travel times."""
+
+    cities: pd.DataFrame
+    links: pd.DataFrame
+    name: str = "region"
+    extra_links: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ids: tuple[str, ...] = tuple(self.cities["id"])
+        self.index = {node: i for i, node in enumerate(self.ids)}
+        self.n = len(self.ids)
+        self.province = np.array([PROVINCES.index(p) for p in self.cities["province"]],
+                                 dtype=np.int64)
+        self.population = self.cities["population_2020"].to_numpy(float)
+        self.gdp = self.cities["gdp_2022"].to_numpy(float)
+        self.secondary = self.cities["secondary_2022"].to_numpy(float)
+        self.tertiary = self.cities["tertiary_2022"].to_numpy(float)
+        self.universities = self.cities["universities"].to_numpy(float)
+        self.broadband = self.cities["broadband_10k"].to_numpy(float)
+        self.lat = self.cities["lat"].to_numpy(float)
+        self.lon = self.cities["lon"].to_numpy(float)
+        self.recompute_travel_times()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, cities_path: Path | str | None = None,
+             links_path: Path | str | None = None) -> Region:
+        """Load and validate the region files (defaults: the repository's ``data/``)."""
+        cities_path = Path(cities_path or DATA_DIR / "cities.csv")
+        links_path = Path(links_path or DATA_DIR / "links.csv")
+        cities = _read_csv(cities_path, CITY_COLUMNS, str(cities_path))
+        links = _read_csv(links_path, LINK_COLUMNS, str(links_path))
+        return cls.from_frames(cities, links, cities_name=str(cities_path),
+                               links_name=str(links_path))
+
+    @classmethod
+    def from_frames(cls, cities: pd.DataFrame, links: pd.DataFrame, *,
+                    cities_name: str = "cities", links_name: str = "links",
+                    name: str = "region") -> Region:
+        """Build a region from tables with the columns of ``cities.csv`` and ``links.csv``."""
+        cities = _check_columns(cities.astype(str), CITY_COLUMNS, cities_name)
+        links = _check_columns(links.astype(str), LINK_COLUMNS, links_name)
+        _validate_cities(cities, cities_name)
+        _validate_links(links, set(cities["id"]), links_name)
+        graph = _graph(cities["id"], links[links["status"] == "open"])
+        if not nx.is_connected(graph):
+            parts = sorted(nx.connected_components(graph), key=len)
+            raise DataError(links_name, "the network of open links is disconnected; "
+                            f"unreachable node(s): {sorted(parts[0])}")
+        return cls(cities.reset_index(drop=True), links.reset_index(drop=True), name=name)
+
+    # ------------------------------------------------------------------ network
+    def graph(self) -> nx.Graph:
+        """Open links (and links added by interventions) as a graph weighted by minutes."""
+        graph = _graph(self.ids, self.links[self.links["status"] == "open"])
+        for a, b, minutes in self.extra_links:
+            _add_edge(graph, a, b, minutes)
+        return graph
+
+    def add_link(self, a: str, b: str, minutes: float) -> None:
+        """Open a link (or speed one up) and recompute travel times."""
+        for node in (a, b):
+            if node not in self.index:
+                raise KeyError(f"unknown node id {node!r}")
+        self.extra_links.append((a, b, float(minutes)))
+        self.recompute_travel_times()
+
+    def recompute_travel_times(self) -> None:
+        """All-pairs fastest travel times in hours (Dijkstra on the open network)."""
+        lengths = dict(nx.all_pairs_dijkstra_path_length(self.graph(), weight="minutes"))
+        hours = np.empty((self.n, self.n))
+        for i, a in enumerate(self.ids):
+            row = lengths[a]
+            hours[i] = [row[b] for b in self.ids]
+        self.travel_hours = hours / 60.0
+        self.network_version = getattr(self, "network_version", -1) + 1
+
+    def corridor_nodes(self) -> dict[str, np.ndarray]:
+        """Node indices on each corridor named in the links' ``corridor`` column."""
+        out: dict[str, set[int]] = {}
+        for _, row in self.links[self.links["corridor"] != ""].iterrows():
+            nodes = out.setdefault(row["corridor"], set())
+            nodes.update((self.index[row["from"]], self.index[row["to"]]))
+        return {name: np.array(sorted(nodes)) for name, nodes in sorted(out.items())}
+
+    def axis_mask(self) -> np.ndarray:
+        """True for nodes on any corridor."""
+        mask = np.zeros(self.n, dtype=bool)
+        for nodes in self.corridor_nodes().values():
+            mask[nodes] = True
+        return mask
+
+    def node_indices(self, ids: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Indices of the given node ids (KeyError names an unknown id)."""
+        return np.array([self.index[i] for i in ids], dtype=np.int64)
+
+
+def _add_edge(graph: nx.Graph, a: str, b: str, minutes: float) -> None:
+    if graph.has_edge(a, b):
+        minutes = min(minutes, graph[a][b]["minutes"])
+    graph.add_edge(a, b, minutes=minutes)
+
+
+def _graph(ids, links: pd.DataFrame) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_nodes_from(ids)
+    for a, b, minutes in zip(links["from"], links["to"], links["minutes"], strict=True):
+        _add_edge(graph, a, b, float(minutes))
+    return graph
