@@ -212,9 +212,10 @@ class Region:
         self.network_version = getattr(self, "network_version", -1) + 1
 
     def corridor_nodes(self) -> dict[str, np.ndarray]:
-        """Node indices on each corridor named in the links' ``corridor`` column."""
+        """Node indices on each corridor named in the open links' ``corridor`` column."""
         out: dict[str, set[int]] = {}
-        for _, row in self.links[self.links["corridor"] != ""].iterrows():
+        tagged = self.links[(self.links["corridor"] != "") & (self.links["status"] == "open")]
+        for _, row in tagged.iterrows():
             nodes = out.setdefault(row["corridor"], set())
             nodes.update((self.index[row["from"]], self.index[row["to"]]))
         return {name: np.array(sorted(nodes)) for name, nodes in sorted(out.items())}
