@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run a cyflow scenario from the command line.
 
-  python run.py                              the baseline, 2023Q1-2035Q4, results in results/baseline
+  python run.py                    the baseline, 2023Q1-2035Q4, results in results/baseline
   python run.py SCENARIO.toml --steps 20 --seed 7 --out results/mine --csv
   python run.py --set mechanisms.market.alpha=0.08 --set talent.kappa=2
 

@@ -1,0 +1,129 @@
+"""Region metrics against values computed by hand on small inputs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model.metrics import (
+    axis_ratio,
+    classify,
+    depressions,
+    flow_centralization,
+    gini,
+    krugman_index,
+    moran,
+    moran_weights,
+    noncore_flow_share,
+    theil,
+    two_core,
+    williamson_cv,
+)
+
+
+def test_gini_two_equal_populations():
+    # per head y = (0.5, 1.5): 1/2 * 2 * 0.25 * 1 / 1 = 0.25
+    assert gini(np.array([0.25, 0.75]), np.array([0.5, 0.5])) == pytest.approx(0.25)
+
+
+def test_gini_zero_when_proportional():
+    p = np.array([0.2, 0.3, 0.5])
+    assert gini(p.copy(), p) == pytest.approx(0.0)
+    assert williamson_cv(p.copy(), p) == pytest.approx(0.0)
+    assert theil(p.copy(), p, np.array([0, 0, 1]))[0] == pytest.approx(0.0)
+
+
+def test_theil_and_decomposition_by_hand():
+    s = np.array([0.5, 0.2, 0.2, 0.1])
+    p = np.array([0.25, 0.25, 0.25, 0.25])
+    groups = np.array([0, 0, 1, 1])
+    total, between, within = theil(s, p, groups)
+    expected = 0.5 * math.log(2) + 0.2 * math.log(0.8) * 2 + 0.1 * math.log(0.4)
+    assert total == pytest.approx(expected)
+    b = 0.7 * math.log(0.7 / 0.5) + 0.3 * math.log(0.3 / 0.5)
+    assert between == pytest.approx(b)
+    w = 0.7 * ((5 / 7) * math.log((5 / 7) / 0.5) + (2 / 7) * math.log((2 / 7) / 0.5)) + \
+        0.3 * ((2 / 3) * math.log((2 / 3) / 0.5) + (1 / 3) * math.log((1 / 3) / 0.5))
+    assert within == pytest.approx(w)
+    assert between + within == pytest.approx(total)
+
+
+def test_williamson_cv_by_hand():
+    # y = (0.5, 1.5), mean 1, variance 0.25 -> CV 0.5
+    assert williamson_cv(np.array([0.25, 0.75]), np.array([0.5, 0.5])) == pytest.approx(0.5)
+
+
+def test_two_core_and_krugman():
+    s = np.array([0.4, 0.1, 0.3, 0.2])
+    s2, balance, primacy = two_core(s, np.array([0, 2]))
+    assert (s2, balance, primacy) == pytest.approx((0.7, 0.75, 0.4 / 0.7))
+    sector_output = np.array([[3.0, 1.0], [1.0, 3.0]])  # node 0: 75% soft, node 1: 25% soft
+    assert krugman_index(sector_output, 0, 1) == pytest.approx(1.0)
+    assert krugman_index(np.array([[1.0, 2.0], [1.0, 2.0]]), 0, 1) == pytest.approx(0.0)
+
+
+def test_depressions():
+    s = np.array([0.5, 0.3, 0.15, 0.05])
+    p = np.full(4, 0.25)
+    # per head relative: 2, 1.2, 0.6, 0.2 -> below 0.5: one node; below 0.7: two
+    assert depressions(s, p, 0.5) == 1
+    assert depressions(s, p, 0.7) == 2
+
+
+def test_flow_metrics_by_hand():
+    flows = np.zeros((4, 4))
+    flows[0, 1] = 6   # touches core 0
+    flows[2, 3] = 2   # touches no core
+    flows[3, 3] = 50  # stayers are ignored
+    assert noncore_flow_share(flows, np.array([0, 1])) == pytest.approx(0.25)
+    star = np.zeros((5, 5))
+    star[0, 1:] = 1
+    assert flow_centralization(star) == pytest.approx(1.0)
+    ring = np.roll(np.eye(5), 1, axis=1)
+    assert flow_centralization(ring) == pytest.approx(0.0)
+    assert noncore_flow_share(np.diag([5, 5, 5]), np.array([0, 1])) == 0.0
+
+
+def test_axis_ratio_by_hand():
+    s = np.array([0.5, 0.2, 0.2, 0.1])
+    p = np.full(4, 0.25)
+    axis = np.array([True, True, False, False])
+    # non-core: nodes 1..3; axis non-core node 1 has 0.2/0.5 = 0.4 of activity, 1/3 of population
+    assert axis_ratio(s, p, axis, np.array([0, 3])) == pytest.approx(0.2 / 0.4 / 0.5)
+    assert axis_ratio(s, p, axis, np.array([0, 2])) == pytest.approx((0.2 / 0.3) / (1 / 2))
+
+
+def test_moran_against_formula():
+    rng = np.random.default_rng(1)
+    hours = rng.uniform(0.5, 3, (6, 6))
+    hours = (hours + hours.T) / 2
+    np.fill_diagonal(hours, 0)
+    y = rng.normal(size=6)
+    w = np.exp(-hours / 1.0)
+    np.fill_diagonal(w, 0)
+    w = w / w.sum(axis=1, keepdims=True)
+    z = y - y.mean()
+    expected = (len(y) / w.sum()) * (z @ w @ z) / (z @ z)
+    value, p = moran(y, moran_weights(hours, 1.0))
+    assert value == pytest.approx(expected)
+    assert 0 <= p <= 1
+    assert moran(np.ones(6), moran_weights(hours, 1.0)) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"top_share": 0.6, "two_core_share": 0.7, "balance": 0.3}, "monocentric"),
+    ({"top_share": 0.4, "two_core_share": 0.7, "balance": 0.7, "noncore_flows": 0.1},
+     "dual-core"),
+    ({"top_share": 0.3, "two_core_share": 0.5, "balance": 0.7, "noncore_flows": 0.35,
+      "axis_ratio": 1.5, "moran_i": 0.2, "moran_p": 0.01}, "point-axis"),
+    ({"top_share": 0.2, "two_core_share": 0.35, "balance": 0.8, "noncore_flows": 0.5,
+      "centralization": 0.2}, "networked"),
+    ({"top_share": 0.3, "two_core_share": 0.55, "balance": 0.8, "noncore_flows": 0.35},
+     "transitional"),
+])
+def test_pattern_classes(kwargs, expected):
+    base = {"top_share": 0.3, "two_core_share": 0.5, "balance": 0.7, "noncore_flows": 0.2,
+            "axis_ratio": 1.0, "moran_i": 0.0, "moran_p": 1.0, "centralization": 0.5}
+    assert classify(**{**base, **kwargs}) == expected

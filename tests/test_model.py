@@ -1,0 +1,141 @@
+"""The model: determinism, invariants over varied parameters, agent views, tables."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents import CityGovernment, Firm, ProvincialGovernment, Talent
+from model.model import NODE_COLUMNS, RegionModel
+from tests.conftest import SMALL
+
+
+def _digest(model: RegionModel) -> str:
+    nodes = model.node_table()
+    region = model.region_table()
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(nodes, index=False).values.tobytes())
+    h.update(pd.util.hash_pandas_object(region.astype(str), index=False).values.tobytes())
+    h.update(model.firms.node.tobytes() + model.talent.node.tobytes())
+    return h.hexdigest()
+
+
+def test_same_seed_identical_different_seed_differs():
+    a = RegionModel(rng=11, **SMALL).run()
+    b = RegionModel(rng=11, **SMALL).run()
+    c = RegionModel(rng=12, **SMALL).run()
+    assert _digest(a) == _digest(b)
+    assert _digest(a) != _digest(c)
+    pd.testing.assert_frame_equal(a.node_table(), b.node_table())
+
+
+DIGEST_SCRIPT = """
+import hashlib, sys
+sys.path.insert(0, ".")
+from tests.test_model import _digest
+from tests.conftest import SMALL
+from model.model import RegionModel
+print(_digest(RegionModel(rng=11, **SMALL).run()))
+"""
+
+
+def test_identical_in_another_process():
+    here = _digest(RegionModel(rng=11, **SMALL).run())
+    out = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT], capture_output=True, text=True,
+                         check=True, env={"PYTHONHASHSEED": "123", "PATH": ""})
+    assert out.stdout.strip() == here
+
+
+VARIANTS = [
+    {},
+    {"mechanisms__market__enabled": False},
+    {"mechanisms__innovation__enabled": False, "mechanisms__foundation__enabled": False},
+    {"mechanisms__policy__coordination": True},
+    {"mechanisms__policy__enabled": False, "mechanisms__market__alpha": 0.12},
+    {"init__distribution": "uniform", "talent__revision_rate": 1.0, "firms__revision_rate": 1.0},
+    {"talent__fixed_cost": 0.0, "talent__border_cost": 0.0, "firms__profit_scale": 20.0},
+    {"scale__firm_agents": 0, "scale__talent_agents": 500},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_invariants(variant):
+    params = {**SMALL, **variant}
+    model = RegionModel(rng=3, **params)
+    n_firms, n_talent = len(model.firms), len(model.talent)
+    firm_prod = np.sort(model.firms.productivity.copy())
+    model.run()
+    assert len(model.firms) == n_firms == params["scale__firm_agents"]
+    assert len(model.talent) == n_talent == params["scale__talent_agents"]
+    np.testing.assert_array_equal(np.sort(model.firms.productivity), firm_prod)
+    for arr in (model.firms.node, model.talent.node):
+        assert arr.min(initial=0) >= 0 and arr.max(initial=0) < model.region.n
+    nodes, region = model.node_table(), model.region_table()
+    numeric = nodes[list(NODE_COLUMNS)].to_numpy(float)
+    assert np.isfinite(numeric).all()
+    per_step = nodes.groupby("step")[["firms_soft", "firms_hard"]].sum().sum(axis=1)
+    assert (per_step == n_firms).all()
+    per_step = nodes.groupby("step")[["talent_soft", "talent_hard"]].sum().sum(axis=1)
+    assert (per_step == n_talent).all()
+    for _, group in nodes.groupby("step"):
+        shares = group["output"] / group["output"].sum()
+        assert shares.sum() == pytest.approx(1.0)
+        assert (group["firm_inflow"].sum() == group["firm_outflow"].sum())
+    metrics = region.drop(columns=["quarter", "pattern"]).to_numpy(float)
+    assert np.isfinite(metrics).all()
+    assert len(region) == params["steps"] + 1
+    assert (region["theil_between"] + region["theil_within"]).to_numpy() == \
+        pytest.approx(region["theil"].to_numpy())
+
+
+def test_agent_views_read_the_arrays():
+    model = RegionModel(rng=5, **SMALL)
+    firms = model.agents_by_type[Firm]
+    talent = model.agents_by_type[Talent]
+    assert len(firms) == len(model.firms) and len(talent) == len(model.talent)
+    assert len(model.agents_by_type[CityGovernment]) == model.region.n
+    assert len(model.agents_by_type[ProvincialGovernment]) == 2
+    firm = next(iter(firms))
+    model.run()
+    assert firm.node == model.firms.node[firm.index]
+    assert firm.node_id == model.region.ids[firm.node]
+    assert firm.sector in ("soft", "hard") and firm.productivity > 0
+    gov = next(iter(model.agents_by_type[CityGovernment]))
+    assert gov.subsidy == model.subsidies.city[gov.index] and gov.budget >= 0
+
+
+def test_subsidies_respect_budgets_and_coordination_spends_less():
+    compete = RegionModel(rng=2, **SMALL).run()
+    joint = RegionModel(rng=2, mechanisms__policy__coordination=True, **SMALL).run()
+    before = compete.history[-2]  # firm counts when the last subsidies were set
+    firms = before["firms_soft"] + before["firms_hard"]
+    assert (compete.subsidies.city * firms <= compete.city_budget + 1e-9).all()
+    by_province = np.bincount(compete.region.province, weights=firms)
+    assert (compete.subsidies.province * by_province <= compete.province_budget + 1e-9).all()
+    assert compete.region_metrics["total_subsidy"] > 0
+    assert joint.region_metrics["total_subsidy"] < compete.region_metrics["total_subsidy"]
+
+
+def test_quarter_labels():
+    model = RegionModel(rng=1, **SMALL)
+    assert model.quarter_label(0) == "2022Q4"
+    assert model.quarter_label(1) == "2023Q1"
+    assert model.quarter_label(52) == "2035Q4"
+
+
+def test_no_behavioural_rule_names_a_core():
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    files = list((root / "agents").glob("*.py"))
+    files += list((root / "model" / "mechanisms").glob("*.py"))
+    files += [root / "model" / "model.py", root / "model" / "initial.py"]
+    for path in files:
+        text = path.read_text(encoding="utf-8").lower()
+        for node_id in ("chengdu", "chongqing_central"):
+            for quote in ("'", '"'):
+                assert f"{quote}{node_id}{quote}" not in text, (path, node_id)
