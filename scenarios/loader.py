@@ -34,8 +34,17 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(name, None, f"invalid TOML: {exc}") from None
+        raise ScenarioError(name, None, f"invalid TOML: {_toml_position(str(exc), text)}") from None
     return from_dict(data, name)
+
+
+def _toml_position(message: str, text: str) -> str:
+    """tomllib's message, with the end-of-document case given a line and column too."""
+    if "(at end of document)" in message:
+        lines = text.splitlines() or [""]
+        where = f"(at line {len(lines)}, column {len(lines[-1]) + 1}, end of document)"
+        return message.replace("(at end of document)", where)
+    return message
 
 
 def from_dict(data: dict[str, Any], file: str = "<scenario>") -> Scenario:

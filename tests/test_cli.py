@@ -1,0 +1,71 @@
+"""The command line: default output folder contents, options, and exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_run_writes_results(tmp_path):
+    out = tmp_path / "res"
+    result = _run("--steps", "4", "--seed", "9", "--out", str(out), "--csv",
+                  "--set", "scale.firm_agents=2000", "--set", "scale.talent_agents=3000",
+                  cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "pattern:" in result.stdout and "two-core share" in result.stdout
+    assert "Theil" in result.stdout and "top five nodes" in result.stdout
+    for name in ("nodes.parquet", "region.parquet", "nodes.csv", "region.csv",
+                 "scenario.toml", "run.json"):
+        assert (out / name).is_file(), name
+    info = json.loads((out / "run.json").read_text())
+    assert info["seed"] == 9 and info["steps"] == 4 and "mesa" in info["versions"]
+    assert info["wall_time_seconds"] > 0
+    nodes = pd.read_parquet(out / "nodes.parquet")
+    assert len(nodes) == 5 * 34
+    region = pd.read_parquet(out / "region.parquet")
+    assert list(region["quarter"]) == ["2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    assert "scale" in (out / "scenario.toml").read_text()
+    assert not list(out.glob(".partial-*"))
+
+
+def test_help():
+    result = _run("--help", cwd=ROOT)
+    assert result.returncode == 0
+    for word in ("--steps", "--seed", "--out", "--csv", "--set", "scenario"):
+        assert word in result.stdout
+
+
+def test_bad_input_exits_2_and_keeps_old_results(tmp_path):
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "nodes.parquet").write_text("old results")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[talent]\nkappa = 'x'\n")
+    cases = [
+        (str(tmp_path / "missing.toml"),),
+        (str(bad),),
+        ("--set", "talent.kapa=2"),
+        ("--steps", "-1"),
+    ]
+    for args in cases:
+        result = _run(*args, "--out", str(out), cwd=tmp_path)
+        assert result.returncode == 2, args
+        lines = [line for line in result.stderr.strip().splitlines() if line]
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert "Traceback" not in result.stderr
+    assert (out / "nodes.parquet").read_text() == "old results"
+    broken = tmp_path / "broken.toml"
+    broken.write_text("steps = [\n")
+    result = _run(str(broken), cwd=tmp_path)
+    assert result.returncode == 2 and "broken.toml" in result.stderr and "line" in result.stderr
