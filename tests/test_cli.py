@@ -69,3 +69,18 @@ def test_bad_input_exits_2_and_keeps_old_results(tmp_path):
     broken.write_text("steps = [\n")
     result = _run(str(broken), cwd=tmp_path)
     assert result.returncode == 2 and "broken.toml" in result.stderr and "line" in result.stderr
+
+
+def test_visualize_writes_figures(tmp_path):
+    out = tmp_path / "res"
+    assert _run("--steps", "3", "--quiet", "--out", str(out), "--set", "scale.firm_agents=1000",
+                "--set", "scale.talent_agents=1000", cwd=tmp_path).returncode == 0
+    result = subprocess.run([sys.executable, str(ROOT / "visualize.py"), str(out)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    for name in ("map.png", "shares.png", "metrics.png"):
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    missing = subprocess.run([sys.executable, str(ROOT / "visualize.py"), str(tmp_path)],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert missing.returncode == 2 and "nodes.parquet" in missing.stderr

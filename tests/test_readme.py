@@ -1,0 +1,27 @@
+"""The README's two set-up commands exist, and CI runs exactly the test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section, flags=re.S)
+
+
+def test_two_setup_commands():
+    commands = _commands()
+    assert len(commands) == 2
+    run, test = commands
+    assert "requirements.txt" in run and "run.py" in run
+    assert "requirements-dev.txt" in test and "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert _commands()[1] in ci.splitlines()
