@@ -127,6 +127,25 @@ class RegionModel(mesa.Model):
         self._record()
         self.running = spec.steps > 0
 
+    def set_locations(self, firm_nodes: np.ndarray | None = None,
+                      talent_nodes: np.ndarray | None = None) -> None:
+        """Replace the initial locations (step 0 only), e.g. for a custom starting distribution;
+        the node fields and the step-0 record are recomputed."""
+        if self.steps != 0:
+            raise RuntimeError("locations can only be set before the first step")
+        for arrays, nodes in ((self.firms, firm_nodes), (self.talent, talent_nodes)):
+            if nodes is None:
+                continue
+            nodes = np.asarray(nodes, dtype=np.int64)
+            if nodes.shape != arrays.node.shape or nodes.min(initial=0) < 0 or \
+                    nodes.max(initial=0) >= self.region.n:
+                raise ValueError("expected one valid node index per agent")
+            arrays.node[:] = nodes
+        self.fields = self._compute_fields()
+        self.history.clear()
+        self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
+        self._record()
+
     # ------------------------------------------------------------------ derived terms
     def _refresh_network(self) -> None:
         """Recompute the terms that depend on travel times (after a network change)."""
