@@ -161,6 +161,7 @@ class RegionModel(mesa.Model):
             border_cost=spec.talent.border_cost, travel_decay=spec.talent.travel_decay,
             settlement_cost=spec.talent.settlement_cost)
         self.moran_w = moran_weights(hours, spec.metrics.moran_tau_hours)
+        self.axis_mask = reg.axis_mask()
         self._network_version = reg.network_version
 
     def _compute_fields(self) -> NodeFields:

@@ -64,7 +64,7 @@ def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[st
     sector_output = np.vstack([record["output_soft"], record["output_hard"]])
     noncore = noncore_flow_share(flows, cores)
     central = flow_centralization(flows)
-    axis = axis_ratio(shares, p, model.region.axis_mask(), cores)
+    axis = axis_ratio(shares, p, model.axis_mask, cores)
     out = {
         "two_core_share": s2, "core_balance": balance, "primacy": primacy,
         "top_share": float(shares.max()), "gini": gini(shares, p), "theil": t,
