@@ -1,6 +1,7 @@
 """Firms relocate by expected profit net of a relocation cost (multinomial logit over nodes).
 
-U_fj = beta_f [q_f pi_{j,s} - o r_j P_j - d_f c_j + s_j] + w_site ln size_j
+U_fj = beta_f [q_f (1 + b_j d_f) pi_{j,s} - o r_j P_j - d_f c_j + s_j + s_{j,s}]
+       + w_site ln size_j
        - (F_firm + border_f 1[prov_i != prov_j] + delta_f t_ij) 1[j != i]
 """
 
@@ -53,14 +54,19 @@ class Firm(mesa.Agent):
 
 def relocation_choices(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.ndarray,
                        fixed_cost: np.ndarray, compute_cost: np.ndarray, subsidy: np.ndarray,
-                       site: np.ndarray, pair_cost: np.ndarray, scale: float,
+                       data_bonus: np.ndarray, sector_subsidy: np.ndarray, site: np.ndarray,
+                       pair_cost: np.ndarray, scale: float,
                        rng: np.random.Generator) -> np.ndarray:
     """New node of each deciding firm ``idx`` (one logit draw each, all at once)."""
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
     q = firms.productivity[idx, None]
     d = firms.data_intensity[idx, None]
-    profit = q * profit_rate[firms.sector[idx]] - fixed_cost - d * compute_cost + subsidy
+    sector = firms.sector[idx]
+    if data_bonus.any():
+        q = q * (1.0 + d * data_bonus)
+    profit = (q * profit_rate[sector] - fixed_cost - d * compute_cost + subsidy
+              + sector_subsidy[sector])
     utility = scale * profit + site - pair_cost[firms.node[idx]]
     return logit_choice(utility, rng)
 

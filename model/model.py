@@ -1,6 +1,7 @@
 """The Mesa model of the Chengdu-Chongqing region: world, schedule and data collection.
 
 One step is one quarter. Schedule of a step (docs/ODD.md, process overview):
+  0. active interventions set this quarter's modifiers (and open links)
   1. governments set subsidies (policy drive)
   2. a share of firms reconsider their location and draw a node (logit, all at once)
   3. a share of talent reconsider and draw a node (logit, all at once)
@@ -27,29 +28,36 @@ from model.initial import make_firms, make_talent, placement
 from model.mechanisms import foundation, innovation, market, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
 from model.metrics.spatial import moran_weights
+from model.modifiers import Modifiers
 from model.region import PROVINCES, Region
 from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
+from scenarios.references import index_of_region
 from scenarios.schema import Scenario
 
 NODE_COLUMNS = ("firms_soft", "firms_hard", "talent_soft", "talent_hard", "output",
                 "output_soft", "output_hard", "wage_soft", "wage_hard", "tfp_soft", "tfp_hard",
                 "rent", "cost_of_living", "market_access", "compute_cost", "subsidy",
+                "targeted_subsidy_soft", "targeted_subsidy_hard", "data_bonus",
                 "subsidy_spending", "firm_inflow", "firm_outflow", "talent_inflow",
                 "talent_outflow")
 
 
 def resolve_scenario(scenario: Scenario | str | Path | None,
-                     overrides: dict[str, Any] | None = None) -> Scenario:
+                     overrides: dict[str, Any] | None = None,
+                     region: Region | None = None) -> Scenario:
     """A ``Scenario`` from an object, a file path or None (the baseline), with overrides given as
-    ``section__key=value`` (``mechanisms__market__alpha=0``) or dotted keys."""
+    ``section__key=value`` (``mechanisms__market__alpha=0``) or dotted keys. Node ids are checked
+    against ``region`` when one is given, else against the scenario's data files."""
+    index = index_of_region(region) if region is not None else None
     if scenario is None:
         scenario = SCENARIO_DIR / "baseline.toml"
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
     if overrides:
-        scenario = with_overrides(scenario, {k.replace("__", "."): v for k, v in overrides.items()})
+        return with_overrides(scenario, {k.replace("__", "."): v for k, v in overrides.items()},
+                              index=index)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, index)
     return scenario
 
 
@@ -67,7 +75,7 @@ class RegionModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
                  **overrides: Any) -> None:
-        spec = resolve_scenario(scenario, overrides)
+        spec = resolve_scenario(scenario, overrides, region)
         if rng is not None:
             if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
                 raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
@@ -100,6 +108,9 @@ class RegionModel(mesa.Model):
         self.province_budget = np.zeros(len(PROVINCES))
         self.firm_flows = np.zeros((n, n), dtype=np.int64)
         self.talent_flows = np.zeros((n, n), dtype=np.int64)
+        self.interventions = list(spec.interventions)
+        self.modifiers = Modifiers.neutral(len(SECTORS), n)
+        self._opened_links: set[tuple[str, str, float]] = set()
         self._network_version = -1
         self._frozen_prices: tuple[np.ndarray, np.ndarray] | None = None
         self._units = (1.0, 1.0)
@@ -146,6 +157,21 @@ class RegionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
 
+    def node_mask(self, ids: list[str]) -> np.ndarray:
+        """Boolean mask of the given node ids (an empty list selects every node)."""
+        if not ids:
+            return np.ones(self.region.n, dtype=bool)
+        mask = np.zeros(self.region.n, dtype=bool)
+        mask[self.region.node_indices(ids)] = True
+        return mask
+
+    def open_links(self, links: list[tuple[str, str, float]]) -> None:
+        """Open links (persistently); travel-time terms are recomputed on the next field update."""
+        new = [link for link in links if link not in self._opened_links]
+        if new:
+            self._opened_links.update(new)
+            self.region = self.region.with_links(new)
+
     # ------------------------------------------------------------------ derived terms
     def _refresh_network(self) -> None:
         """Recompute the terms that depend on travel times (after a network change)."""
@@ -153,16 +179,23 @@ class RegionModel(mesa.Model):
         hours = reg.travel_hours
         self.spillover_kernel = innovation.spillover_kernel(
             hours, spec.mechanisms.innovation.half_life_hours)
-        self.firm_pair_cost = firm_rules.pair_costs(
+        self._firm_pair_base = firm_rules.pair_costs(
             hours, self.border, relocation=foundation.relocation_cost(spec.mechanisms.foundation),
             border_cost=spec.firms.border_cost, travel_decay=spec.firms.travel_decay)
-        self.talent_pair_cost = talent_rules.pair_costs(
+        self._talent_pair_base = talent_rules.pair_costs(
             hours, self.border, self.endowments.log_size, fixed_cost=spec.talent.fixed_cost,
             border_cost=spec.talent.border_cost, travel_decay=spec.talent.travel_decay,
             settlement_cost=spec.talent.settlement_cost)
         self.moran_w = moran_weights(hours, spec.metrics.moran_tau_hours)
         self.axis_mask = reg.axis_mask()
         self._network_version = reg.network_version
+        self._apply_cost_modifiers()
+
+    def _apply_cost_modifiers(self) -> None:
+        """Move costs with this quarter's intervention offsets (never below zero)."""
+        mods = self.modifiers
+        self.firm_pair_cost = _offset_costs(self._firm_pair_base, mods.firm_cost)
+        self.talent_pair_cost = _offset_costs(self._talent_pair_base, mods.talent_cost)
 
     def _compute_fields(self) -> NodeFields:
         """Node fields from the current agent arrays (O(agents) bincounts + O(nodes^2))."""
@@ -170,15 +203,16 @@ class RegionModel(mesa.Model):
             self._refresh_network()
         spec, reg, n = self.spec, self.region, self.region.n
         mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
-        capital = sector_node_sum(self.firms.node, self.firms.sector, self.firms.productivity,
-                                  n) + self.base_capital
+        mods = self.modifiers
+        capital = sector_node_sum(self.firms.node, self.firms.sector,
+                                  self.effective_productivity(), n) + self.base_capital
         labour = sector_node_sum(self.talent.node, self.talent.sector, self.talent.skill,
                                  n) + self.base_labour
         employment = labour.sum(axis=0)
         access = innovation.knowledge_access(self.spillover_kernel, reg.universities, employment,
                                              spec.mechanisms.innovation)
         tfp = (self.endowments.productivity * market.agglomeration(employment, mk)
-               * innovation.productivity_factor(access, spec.mechanisms.innovation))
+               * innovation.productivity_factor(access, spec.mechanisms.innovation) * mods.tfp)
         output, wage, profit_rate = market.produce(tfp, capital, labour, mk)
         y_unit, w_unit = self._units
         output, wage, profit_rate = output / y_unit, wage / w_unit, profit_rate / y_unit
@@ -190,7 +224,15 @@ class RegionModel(mesa.Model):
             wage=wage, profit_rate=profit_rate, rent=rent,
             cost_of_living=market.cost_of_living(rent, self.endowments.log_size, mk),
             market_access=access,
-            compute_cost=foundation.compute_cost(self.endowments.infrastructure, fd))
+            compute_cost=foundation.compute_cost(self.endowments.infrastructure, fd,
+                                                 mods.compute))
+
+    def effective_productivity(self) -> np.ndarray:
+        """q_f (1 + data bonus of the firm's node x d_f): firm productivity with data access."""
+        firms, bonus = self.firms, self.modifiers.data_bonus
+        if not bonus.any():
+            return firms.productivity
+        return firms.productivity * (1.0 + bonus[firms.node] * firms.data_intensity)
 
     def office_cost(self) -> np.ndarray:
         """Per-firm office cost at each node (mean-output units)."""
@@ -203,8 +245,9 @@ class RegionModel(mesa.Model):
         counts = sector_node_count(self.firms.node, self.firms.sector, self.region.n).sum(axis=1)
         mix = counts / max(counts.sum(), 1)
         d_mean = float(self.firms.data_intensity.mean()) if len(self.firms) else 0.0
-        profit = (mix @ self.fields.profit_rate - self.office_cost()
-                  - d_mean * self.fields.compute_cost)
+        profit = (mix @ (self.fields.profit_rate * (1 + d_mean * self.modifiers.data_bonus)
+                         + self.modifiers.sector_subsidy)
+                  - self.office_cost() - d_mean * self.fields.compute_cost)
         return (self.spec.firms.profit_scale * profit
                 + self.spec.firms.site_weight * self.endowments.log_size)
 
@@ -212,19 +255,36 @@ class RegionModel(mesa.Model):
         """[S, N, N] migration probabilities P(j | i, s) of a reconsidering talent agent."""
         tl = self.spec.talent
         utility = talent_rules.destination_utility(
-            self.fields.wage, self.fields.cost_of_living, self.endowments.log_amenity,
+            self.fields.wage, self.fields.cost_of_living,
+            self.endowments.log_amenity + self.modifiers.amenity,
             self.endowments.log_size, kappa=tl.kappa, size_weight=tl.size_weight)
         return talent_rules.transition_matrix(utility, self.talent_pair_cost)
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
         """Advance one quarter."""
+        if self.interventions:
+            self._apply_interventions()
         self._govern()
         self._relocate_firms()
         self._migrate_talent()
         self.fields = self._compute_fields()
         self._record()
         self.running = self.steps < self.spec.steps
+
+    def _apply_interventions(self) -> None:
+        """Set this quarter's modifiers from the active interventions (before anyone decides)."""
+        mods = Modifiers.neutral(len(SECTORS), self.region.n)
+        for item in self.interventions:
+            strength = item.strength(self.steps, self.spec.start_year)
+            if strength > 0:
+                item.apply(self, mods, strength)
+        network_changed = self._network_version != self.region.network_version
+        if network_changed or not mods.same_as(self.modifiers):
+            self.modifiers = mods
+            if not network_changed:
+                self._apply_cost_modifiers()
+            self.fields = self._compute_fields()
 
     def _govern(self) -> None:
         spec, reg = self.spec, self.region
@@ -238,7 +298,8 @@ class RegionModel(mesa.Model):
         self.subsidies = policy.update_subsidies(
             self.subsidies, params=pol, value=value, base_utility=self.firm_base_utility(),
             scale=spec.firms.profit_scale, firms=firms, province_of_node=reg.province,
-            city_budget=self.city_budget, province_budget=self.province_budget)
+            city_budget=self.city_budget, province_budget=self.province_budget,
+            coordination=pol.coordination or self.modifiers.coordination)
 
     def _relocate_firms(self) -> None:
         firms, n = self.firms, self.region.n
@@ -248,6 +309,7 @@ class RegionModel(mesa.Model):
             firms, idx, profit_rate=self.fields.profit_rate, fixed_cost=self.office_cost(),
             compute_cost=self.fields.compute_cost,
             subsidy=self.subsidies.total(self.region.province),
+            data_bonus=self.modifiers.data_bonus, sector_subsidy=self.modifiers.sector_subsidy,
             site=self.spec.firms.site_weight * self.endowments.log_size,
             pair_cost=self.firm_pair_cost, scale=self.spec.firms.profit_scale, rng=rng)
         self.firm_flows = flow_matrix(firms.node[idx], new, n)
@@ -267,6 +329,7 @@ class RegionModel(mesa.Model):
         firms = sector_node_count(self.firms.node, self.firms.sector, n)
         talent = sector_node_count(self.talent.node, self.talent.sector, n)
         subsidy = self.subsidies.total(self.region.province)
+        targeted = self.modifiers.sector_subsidy
         moves_f = self.firm_flows - np.diag(np.diag(self.firm_flows))
         moves_t = self.talent_flows - np.diag(np.diag(self.talent_flows))
         record = {
@@ -276,7 +339,9 @@ class RegionModel(mesa.Model):
             "wage_soft": f.wage[0], "wage_hard": f.wage[1], "tfp_soft": f.tfp[0],
             "tfp_hard": f.tfp[1], "rent": f.rent, "cost_of_living": f.cost_of_living,
             "market_access": f.market_access, "compute_cost": f.compute_cost,
-            "subsidy": subsidy, "subsidy_spending": subsidy * firms.sum(axis=0),
+            "subsidy": subsidy, "targeted_subsidy_soft": targeted[0],
+            "targeted_subsidy_hard": targeted[1], "data_bonus": self.modifiers.data_bonus,
+            "subsidy_spending": subsidy * firms.sum(axis=0) + (targeted * firms).sum(axis=0),
             "firm_inflow": moves_f.sum(axis=0), "firm_outflow": moves_f.sum(axis=1),
             "talent_inflow": moves_t.sum(axis=0), "talent_outflow": moves_t.sum(axis=1),
         }
@@ -325,6 +390,15 @@ class RegionModel(mesa.Model):
     @property
     def sectors(self) -> tuple[str, ...]:
         return SECTORS
+
+
+def _offset_costs(base: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Costs plus intervention offsets, floored at zero, zero on the diagonal."""
+    if not offset.any():
+        return base
+    cost = np.maximum(base + offset, 0.0)
+    np.fill_diagonal(cost, 0.0)
+    return cost
 
 
 __all__ = ["NODE_COLUMNS", "RegionModel", "resolve_scenario"]

@@ -193,6 +193,17 @@ class Region:
             _add_edge(graph, a, b, minutes)
         return graph
 
+    def with_links(self, links: list[tuple[str, str, float]]) -> Region:
+        """A new region with these links opened (this one is unchanged)."""
+        for a, b, _ in links:
+            for node in (a, b):
+                if node not in self.index:
+                    raise KeyError(f"unknown node id {node!r}")
+        new = Region(self.cities, self.links, name=self.name,
+                     extra_links=[*self.extra_links, *((a, b, float(m)) for a, b, m in links)])
+        new.network_version = self.network_version + 1
+        return new
+
     def add_link(self, a: str, b: str, minutes: float) -> None:
         """Open a link (or speed one up) and recompute travel times."""
         for node in (a, b):

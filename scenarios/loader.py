@@ -1,13 +1,16 @@
 """Read, validate, override and write scenario files (TOML). Files are data: nothing is executed.
 
-Every problem raises ``ScenarioError`` naming the file, the key path (``mechanisms.market.alpha``)
-and what was expected, with the nearest valid key when a key is unknown.
+A scenario may start with ``extends = "other.toml"`` (a path relative to the file): the other
+file is loaded first, this file's tables override its keys, and this file's ``[[interventions]]``
+are appended to the inherited ones. Every problem raises ``ScenarioError`` naming the file, the
+key path (``interventions[2].nodes[0]``) and what was expected, with a suggestion where one
+exists.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -15,15 +18,15 @@ from typing import Any, get_type_hints
 import tomli_w
 
 from model.errors import ScenarioError
+from scenarios.references import RegionIndex, check_references
 from scenarios.registry import validate_interventions
 from scenarios.schema import Scenario
+from scenarios.validate import build, unknown_key
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file."""
-    path = Path(path)
+def _read_toml(path: Path) -> dict[str, Any]:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -32,10 +35,10 @@ def load_scenario(path: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(name, None, f"cannot be read: {exc}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(name, None, f"invalid TOML: {_toml_position(str(exc), text)}") from None
-    return from_dict(data, name)
+        raise ScenarioError(name, None, f"invalid TOML: {_toml_position(str(exc), text)}") \
+            from None
 
 
 def _toml_position(message: str, text: str) -> str:
@@ -47,40 +50,105 @@ def _toml_position(message: str, text: str) -> str:
     return message
 
 
-def from_dict(data: dict[str, Any], file: str = "<scenario>") -> Scenario:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge of tables; ``interventions`` arrays are concatenated."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if key == "interventions" and isinstance(value, list) and \
+                isinstance(out.get(key), list):
+            out[key] = out[key] + copy.deepcopy(value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve() if path.exists() else path
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(str(chain[-1]), "extends", f"cyclic extends: {cycle}")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(str(path), "extends", "expected a relative path to a scenario file")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise ScenarioError(str(path), "extends", f"file not found: {parent} "
+                            f"(looked for {parent_path})")
+    return _merge(_resolve_extends(parent_path, (*chain, path)), data)
+
+
+def load_scenario(path: str | Path, index: RegionIndex | None = None) -> Scenario:
+    """Load and validate a scenario file (following ``extends``)."""
+    path = Path(path)
+    return from_dict(_resolve_extends(path), str(path), index)
+
+
+def from_dict(data: dict[str, Any], file: str = "<scenario>",
+              index: RegionIndex | None = None) -> Scenario:
     """Build a validated ``Scenario`` from nested tables (missing keys take their defaults)."""
     if not isinstance(data, dict):
         raise ScenarioError(file, None, f"expected a table, got {type(data).__name__}")
-    return _build(Scenario, data, file, "")
+    if "extends" in data:
+        raise ScenarioError(file, "extends", "only scenario files can extend another file")
+    special = {"interventions": lambda value, f, path: validate_interventions(value, f, path)}
+    scenario = build(Scenario, data, file, "", special=special)
+    check_references(scenario, file, index)
+    return scenario
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any],
-                   file: str = "<override>") -> Scenario:
-    """A copy of ``scenario`` with dotted keys replaced (``{"mechanisms.market.alpha": 0}``)."""
-    data = to_dict(scenario)
+def with_overrides(scenario: Scenario | str | Path, overrides: dict[str, Any],
+                   file: str = "<override>", index: RegionIndex | None = None) -> Scenario:
+    """A scenario (object or file) with dotted keys replaced (``{"mechanisms.market.alpha": 0}``),
+    validated once after the replacement."""
+    if isinstance(scenario, Scenario):
+        data = to_dict(scenario)
+    else:
+        file = str(scenario) if file == "<override>" else file
+        data = _merge(to_dict(Scenario()), _resolve_extends(Path(scenario)))
     for dotted, value in overrides.items():
         keys = dotted.split(".")
         table = data
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(table.get(key), dict):
-                _unknown(file, ".".join(keys[: depth + 1]), key, [k for k, v in table.items()
-                                                                   if isinstance(v, dict)])
+                unknown_key(file, ".".join(keys[: depth + 1]), key,
+                            [k for k, v in table.items() if isinstance(v, dict)])
             table = table[key]
         if keys[-1] not in table or isinstance(table[keys[-1]], dict):
-            _unknown(file, dotted, keys[-1], [k for k, v in table.items()
-                                              if not isinstance(v, dict)])
+            unknown_key(file, dotted, keys[-1],
+                        [k for k, v in table.items() if not isinstance(v, dict)])
         table[keys[-1]] = value
-    return from_dict(data, file)
+    return from_dict(data, file, index)
 
 
-def to_dict(scenario: Any) -> dict[str, Any]:
+def to_dict(scenario: Scenario) -> dict[str, Any]:
     """The fully resolved scenario as nested plain tables."""
-    return dataclasses.asdict(scenario)
+    data = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)}
+    out = {}
+    for key, value in data.items():
+        if key == "interventions":
+            out[key] = [item.to_dict() for item in value]
+        elif dataclasses.is_dataclass(value):
+            out[key] = dataclasses.asdict(value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
 
 
 def to_toml(scenario: Scenario) -> str:
     """The fully resolved scenario as TOML text (loads back to an equal ``Scenario``)."""
-    return tomli_w.dumps(to_dict(scenario))
+    data = to_dict(scenario)
+    interventions = data.pop("interventions")
+    text = tomli_w.dumps(data)
+    if interventions:
+        text += "\n" + tomli_w.dumps({"interventions": interventions})
+    else:
+        text = "interventions = []\n" + text
+    return text
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
@@ -96,6 +164,8 @@ def describe(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any, str
     rows = []
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
         key = f"{prefix}{f.name}"
         if dataclasses.is_dataclass(hints[f.name]):
             rows.extend(describe(hints[f.name], key + "."))
@@ -103,76 +173,3 @@ def describe(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any, str
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
             rows.append((key, default, f.metadata.get("doc", ""), f.metadata.get("source", "")))
     return rows
-
-
-# ---------------------------------------------------------------------- validation
-def _unknown(file: str, path: str, key: str, valid: list[str]) -> None:
-    near = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise ScenarioError(file, path, f"unknown key '{key}'{hint} (valid keys: {', '.join(valid)})")
-
-
-def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> Any:
-    hints = get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in fields:
-            _unknown(file, prefix + str(key), str(key), list(fields))
-    values = {}
-    for name, f in fields.items():
-        if name not in data:
-            continue
-        path = prefix + name
-        kind = hints[name]
-        value = data[name]
-        if dataclasses.is_dataclass(kind):
-            if not isinstance(value, dict):
-                raise ScenarioError(file, path, f"expected a table [{path}], got "
-                                    f"{_type_name(value)}")
-            values[name] = _build(kind, value, file, path + ".")
-        elif name == "interventions" and cls is Scenario:
-            values[name] = validate_interventions(value, file)
-        else:
-            values[name] = _check_value(value, kind, f.metadata, file, path)
-    return cls(**values)
-
-
-def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def _check_value(value: Any, kind: Any, meta: dict, file: str, path: str) -> Any:
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise ScenarioError(file, path, f"expected true or false, got {value!r}")
-        return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(file, path, f"expected an integer, got {_type_name(value)} "
-                                f"({value!r})")
-    elif kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ScenarioError(file, path, f"expected a number, got {_type_name(value)} "
-                                f"({value!r})")
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ScenarioError(file, path, f"expected a finite number, got {value!r}")
-        value = float(value)
-    elif kind is str:
-        if not isinstance(value, str):
-            raise ScenarioError(file, path, f"expected a string, got {_type_name(value)}")
-        choices = meta.get("choices")
-        if choices and value not in choices:
-            near = difflib.get_close_matches(value, choices, n=1, cutoff=0.4)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise ScenarioError(file, path, f"expected one of {list(choices)}, got "
-                                f"{value!r}{hint}")
-        return value
-    elif kind == list[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ScenarioError(file, path, "expected an array of strings")
-        return list(value)
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ScenarioError(file, path, f"expected a value in [{lo}, {hi}], got {value!r}")
-    return value

@@ -179,4 +179,5 @@ class Scenario:
     talent: TalentParams = field(default_factory=TalentParams)
     metrics: MetricParams = field(default_factory=MetricParams)
     data: DataParams = field(default_factory=DataParams)
-    interventions: list[dict] = param([], doc="interventions (see docs/ODD.md)")
+    interventions: list = param([], doc="[[interventions]] tables: timed changes to the rules "
+                                "(see docs/ODD.md, section 7.6)")

@@ -64,7 +64,7 @@ def joint_optimum(value: np.ndarray, base_utility: np.ndarray, scale: float, cap
 def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.ndarray,
                      base_utility: np.ndarray, scale: float, firms: np.ndarray,
                      province_of_node: np.ndarray, city_budget: np.ndarray,
-                     province_budget: np.ndarray) -> SubsidyState:
+                     province_budget: np.ndarray, coordination: bool) -> SubsidyState:
     """One quarter of government decisions (subsidies move part way to the target)."""
     n_prov = len(state.province)
     if not params.enabled:
@@ -73,7 +73,7 @@ def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.nda
     firms_by_prov = np.bincount(province_of_node, weights=firms, minlength=n_prov)
     prov_cap = np.minimum(params.max_subsidy, province_budget / np.maximum(firms_by_prov, 1.0))
     total = state.total(province_of_node)
-    if params.coordination:
+    if coordination:
         city_target = joint_optimum(value, base_utility, scale, city_cap, state.city)
         prov_target = np.zeros(n_prov)
     else:

@@ -26,6 +26,7 @@ METRIC_NAMES = (
     "theil_between", "theil_within", "cv", "moran_i", "moran_p", "krugman_cores",
     "depressions", "noncore_flow_share", "flow_centralization", "axis_ratio", "pattern",
     "total_output", "total_subsidy", "firm_movers", "talent_movers",
+    "cross_province_firm_moves", "cross_province_talent_moves",
 )
 
 
@@ -77,6 +78,8 @@ def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[st
         "total_subsidy": float(record["subsidy_spending"].sum()),
         "firm_movers": int(model.firm_flows.sum() - np.trace(model.firm_flows)),
         "talent_movers": int(model.talent_flows.sum() - np.trace(model.talent_flows)),
+        "cross_province_firm_moves": int((model.firm_flows * model.border).sum()),
+        "cross_province_talent_moves": int((model.talent_flows * model.border).sum()),
     }
     out["pattern"] = classify(top_share=out["top_share"], two_core_share=s2, balance=balance,
                               noncore_flows=noncore, axis_ratio=axis, moran_i=moran_i,

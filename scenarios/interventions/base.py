@@ -1,0 +1,73 @@
+"""The ``Intervention`` base class: timing, strength, validation hooks and serialisation.
+
+Timing: ``start`` is the first quarter with an effect and ``end`` the last (inclusive), each a
+step number (1 = the first simulated quarter, e.g. 2023Q1) or a quarter ``"YYYYQn"``; an empty
+``end`` means to the horizon. ``ramp`` quarters of linear build-up give strength k/ramp in the
+k-th active quarter (1 with no ramp). Interventions that build something (``persistent``) keep
+their full effect after the ramp and take no ``end``. Interventions apply at the start of a
+quarter, before governments and agents decide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scenarios.schema import param
+
+if TYPE_CHECKING:
+    from model.model import RegionModel
+    from model.modifiers import Modifiers
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def quarter_to_step(value: int | str, start_year: int) -> int:
+    """A step number from a step or a 'YYYYQn' label (ValueError if malformed)."""
+    if isinstance(value, int):
+        return value
+    match = QUARTER.match(value.strip())
+    if not match:
+        raise ValueError(f"expected a step number or a quarter like '2025Q3', got {value!r}")
+    return (int(match.group(1)) - start_year) * 4 + int(match.group(2))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intervention:
+    """A timed change to the model's rules (one subclass per ``type``)."""
+
+    type: ClassVar[str] = ""
+    persistent: ClassVar[bool] = False
+    node_fields: ClassVar[tuple[str, ...]] = ()
+
+    start: int | str = param(1, doc="first quarter with an effect: a step (1 = first simulated "
+                             "quarter) or 'YYYYQn'")
+    end: int | str = param("", doc="last quarter with an effect (inclusive), a step or "
+                           "'YYYYQn'; empty: to the horizon")
+    ramp: int = param(0, 0, 400, doc="quarters of linear build-up to full strength")
+    label: str = param("", doc="free text shown in reports")
+
+    def window(self, start_year: int) -> tuple[int, int | None]:
+        """(first step, last step or None) with an effect."""
+        first = quarter_to_step(self.start, start_year)
+        last = None if self.end == "" else quarter_to_step(self.end, start_year)
+        return first, last
+
+    def strength(self, step: int, start_year: int) -> float:
+        """Strength in [0, 1] of the effect in ``step``."""
+        first, last = self.window(start_year)
+        if step < first or (last is not None and step > last):
+            return 0.0
+        if self.ramp <= 0:
+            return 1.0
+        return min(1.0, (step - first + 1) / self.ramp)
+
+    def apply(self, model: RegionModel, mods: Modifiers, strength: float) -> None:
+        """Change this quarter's modifiers (or the network) with the given strength."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML table of this intervention (loads back to an equal object)."""
+        return {"type": self.type, **dataclasses.asdict(self)}

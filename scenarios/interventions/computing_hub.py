@@ -1,0 +1,45 @@
+"""Shared computing hub ("East Data, West Computing"): a hub node with a capacity lowers the
+compute cost of nodes within a travel-time (latency) reach.
+
+Nodes with t(hub, j) <= reach_hours get compute cost x (1 - s * cost_reduction * g), where the
+congestion factor g = min(1, capacity / D) and D is the reach's share of the region's data demand
+(sum of q_f d_f of firms there). A larger reach attracts more demand and congests the hub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.interventions.base import Intervention
+from scenarios.registry import register
+from scenarios.schema import param
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ComputingHub(Intervention):
+    type = "computing_hub"
+    node_fields = ("hub",)
+
+    hub: str = param("", doc="node hosting the hub (required)")
+    reach_hours: float = param(1.5, 0, 24, doc="travel-time reach of the hub's service")
+    cost_reduction: float = param(0.4, 0, 1, doc="compute-cost reduction at full capacity")
+    capacity: float = param(0.3, 0.001, 1, doc="data demand the hub serves at full reduction, "
+                            "as a share of the region's")
+
+    def apply(self, model, mods, strength):
+        hub = model.region.index[self.hub]
+        within = model.region.travel_hours[hub] <= self.reach_hours
+        firms = model.firms
+        demand = np.bincount(firms.node, weights=firms.productivity * firms.data_intensity,
+                             minlength=model.region.n)
+        share = demand[within].sum() / max(demand.sum(), 1e-12)
+        congestion = min(1.0, self.capacity / max(share, 1e-12))
+        mods.compute[within] *= 1.0 - strength * self.cost_reduction * congestion
+
+    def check(self, index, file, path):
+        if not self.hub:
+            from model.errors import ScenarioError
+            raise ScenarioError(file, f"{path}.hub", "missing required key 'hub' (a node id)")

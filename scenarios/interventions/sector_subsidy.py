@@ -1,0 +1,30 @@
+"""One government's targeted subsidy for one sector, for studying subsidy races: firms of the
+sector in the node receive s * amount per quarter, on top of the general subsidies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenarios.interventions.base import Intervention
+from scenarios.registry import register
+from scenarios.schema import param
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class SectorSubsidy(Intervention):
+    type = "sector_subsidy"
+    node_fields = ("node",)
+
+    node: str = param("", doc="the subsidising node (required)")
+    sector: str = param("soft", doc="sector subsidised", choices=("soft", "hard"))
+    amount: float = param(0.1, 0, 10, doc="per-firm subsidy (units of mean firm output)")
+
+    def apply(self, model, mods, strength):
+        sector = 0 if self.sector == "soft" else 1
+        mods.sector_subsidy[sector, model.region.index[self.node]] += strength * self.amount
+
+    def check(self, index, file, path):
+        if not self.node:
+            from model.errors import ScenarioError
+            raise ScenarioError(file, f"{path}.node", "missing required key 'node' (a node id)")

@@ -1,0 +1,119 @@
+"""Checks of a scenario against the region it names: node ids, corridors' lines, timing.
+
+Reads only the ids, names and planned lines of the data files (cheaply, with ``csv``), so a bad
+node id is reported when the scenario is loaded, with the nearest ids as suggestions (matching
+English and Chinese names too).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from model.errors import ScenarioError
+from scenarios.interventions.base import quarter_to_step
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class RegionIndex:
+    ids: tuple[str, ...]
+    names: dict[str, str]            # lower-case English or Chinese name -> id
+    labels: dict[str, str]           # id -> "Name, 名"
+    lines: dict[str, tuple[str, ...]]  # line name -> statuses of its links
+
+
+def index_of_region(region) -> RegionIndex:
+    """The index of an already loaded ``model.region.Region``."""
+    cities, links = region.cities, region.links
+    names = {str(n).lower(): i for col in ("name_en", "name_zh")
+             for n, i in zip(cities[col], cities["id"], strict=True) if n}
+    labels = {i: f"{en}, {zh}" for i, en, zh in zip(cities["id"], cities["name_en"],
+                                                     cities["name_zh"], strict=True)}
+    lines: dict[str, list[str]] = {}
+    for line, status in zip(links["line"], links["status"], strict=True):
+        lines.setdefault(line, []).append(status)
+    return RegionIndex(tuple(region.ids), names, labels, {k: tuple(v) for k, v in lines.items()})
+
+
+@lru_cache(maxsize=8)
+def region_index(cities: str = "", links: str = "") -> RegionIndex:
+    """Ids, names and lines of the region files (cached; defaults: the repository's data)."""
+    cities_path = Path(cities) if cities else DATA_DIR / "cities.csv"
+    links_path = Path(links) if links else DATA_DIR / "links.csv"
+    try:
+        with cities_path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        with links_path.open(encoding="utf-8", newline="") as fh:
+            link_rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(cities_path), None, f"cannot read the region files: {exc}") \
+            from None
+    ids = tuple(r.get("id", "") for r in rows)
+    names, labels = {}, {}
+    for r in rows:
+        for name in (r.get("name_en", ""), r.get("name_zh", "")):
+            if name:
+                names[name.lower()] = r["id"]
+        labels[r["id"]] = f"{r.get('name_en', '')}, {r.get('name_zh', '')}"
+    lines: dict[str, list[str]] = {}
+    for r in link_rows:
+        lines.setdefault(r.get("line", ""), []).append(r.get("status", ""))
+    return RegionIndex(ids, names, labels, {k: tuple(v) for k, v in lines.items()})
+
+
+def check_node(value: str, index: RegionIndex, file: str, path: str) -> None:
+    """Raise a ScenarioError with suggestions if ``value`` is not a node id."""
+    if value in index.ids:
+        return
+    by_name = index.names.get(value.lower()) or index.names.get(value.lower().replace("_", " "))
+    if by_name:
+        hint = f"; did you mean '{by_name}' ({index.labels[by_name]})?"
+    else:
+        near = difflib.get_close_matches(value.lower(), list(index.ids), n=3, cutoff=0.6)
+        near += [index.names[n] for n in difflib.get_close_matches(
+            value.lower(), list(index.names), n=3, cutoff=0.6) if index.names[n] not in near]
+        hint = ("; did you mean " + " or ".join(f"'{n}' ({index.labels[n]})" for n in near[:3])
+                + "?") if near else ""
+    raise ScenarioError(file, path, f"unknown node {value!r}{hint}")
+
+
+def check_references(scenario, file: str, index: RegionIndex | None = None) -> None:
+    """Node ids (metric cores, interventions), lines and timing of a built scenario, against
+    ``index`` (default: the region files the scenario names)."""
+    index = index or region_index(scenario.data.cities, scenario.data.links)
+    cores = scenario.metrics.cores
+    if len(cores) != 2 or cores[0] == cores[1]:
+        raise ScenarioError(file, "metrics.cores", f"expected two different node ids, got {cores}")
+    for k, core in enumerate(cores):
+        check_node(core, index, file, f"metrics.cores[{k}]")
+    for k, item in enumerate(scenario.interventions):
+        path = f"interventions[{k}]"
+        check = getattr(item, "check", None)
+        if check is not None:
+            check(index, file, path)
+        for name in item.node_fields:
+            value = getattr(item, name)
+            values = [value] if isinstance(value, str) else value
+            for j, node in enumerate(values):
+                where = f"{path}.{name}" if isinstance(value, str) else f"{path}.{name}[{j}]"
+                check_node(node, index, file, where)
+        try:
+            first = quarter_to_step(item.start, scenario.start_year)
+        except ValueError as exc:
+            raise ScenarioError(file, f"{path}.start", str(exc)) from None
+        if first < 1:
+            raise ScenarioError(file, f"{path}.start", f"{item.start!r} is before the first "
+                                f"simulated quarter ({scenario.start_year}Q1 = step 1)")
+        if item.end != "":
+            try:
+                last = quarter_to_step(item.end, scenario.start_year)
+            except ValueError as exc:
+                raise ScenarioError(file, f"{path}.end", str(exc)) from None
+            if last < first:
+                raise ScenarioError(file, f"{path}.end", f"end {item.end!r} is before start "
+                                    f"{item.start!r}")
