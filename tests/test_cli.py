@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,3 +85,17 @@ def test_visualize_writes_figures(tmp_path):
     missing = subprocess.run([sys.executable, str(ROOT / "visualize.py"), str(tmp_path)],
                              capture_output=True, text=True, timeout=120, check=False)
     assert missing.returncode == 2 and "nodes.parquet" in missing.stderr
+
+
+LIBRARY = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_every_library_scenario_runs_from_the_cli(path, tmp_path):
+    out = tmp_path / "res"
+    result = _run(str(path), "--steps", "6", "--out", str(out), "--set", "scale.firm_agents=800",
+                  "--set", "scale.talent_agents=800", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = (out / "scenario.toml").read_text(encoding="utf-8")
+    if path.stem != "baseline":
+        assert "[[interventions]]" in written

@@ -29,3 +29,16 @@ def test_odd_sections():
                     "Process overview and scheduling", "Design concepts", "Initialisation",
                     "Input data", "Submodels", "Individual decision making"):
         assert heading in ODD, heading
+
+
+def test_every_intervention_and_parameter_in_odd():
+    import dataclasses
+
+    from scenarios.registry import REGISTRY
+    section = ODD.split("### 7.6 Interventions", 1)[1].split("### 7.7", 1)[0]
+    for kind, cls in REGISTRY.items():
+        assert f"`{kind}`" in section, kind
+        part = section.split(f"#### `{kind}`", 1)[1].split("#### ", 1)[0]
+        for f in dataclasses.fields(cls):
+            if f.name not in ("start", "end", "ramp", "label"):
+                assert f"`{f.name}`" in part, (kind, f.name)

@@ -91,7 +91,7 @@ def test_missing_file():
 
 def test_unknown_intervention_type(tmp_path):
     msg = _err(tmp_path, '[[interventions]]\ntype = "teleport"\n')
-    assert "interventions[0].type" in msg and "teleport" in msg
+    assert "interventions[0].type" in msg and "teleport" in msg and "talent_community" in msg
 
 
 def test_overrides_validated():

@@ -70,4 +70,7 @@ class Intervention:
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML table of this intervention (loads back to an equal object)."""
-        return {"type": self.type, **dataclasses.asdict(self)}
+        data = {"type": self.type, **dataclasses.asdict(self)}
+        if self.persistent:
+            del data["end"]
+        return data

@@ -1,0 +1,207 @@
+"""Interventions: each moves its intended quantity against the baseline (common random
+numbers: same seeds), nothing changes before ``start``, and the library round-trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.model import RegionModel
+from scenarios.interventions import DataMarket, SectorSubsidy
+from scenarios.loader import SCENARIO_DIR, load_scenario, to_toml
+from scenarios.loader import from_dict as scenario_from_dict
+
+SEEDS = (0, 1, 2)
+FAST = {"scale__firm_agents": 4000, "scale__talent_agents": 6000, "steps": 24}
+LIBRARY = sorted(SCENARIO_DIR.glob("*.toml"))
+
+
+def _pair(name: str, seed: int, **extra) -> tuple[RegionModel, RegionModel]:
+    params = {**FAST, **extra}
+    base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=seed, agent_views=False,
+                       **params).run()
+    policy = RegionModel(SCENARIO_DIR / f"{name}.toml", rng=seed, agent_views=False,
+                         **params).run()
+    return base, policy
+
+
+def _total(model: RegionModel, column: str) -> float:
+    return float(model.region_table()[column].sum())
+
+
+def test_talent_community_raises_cross_province_talent_flows():
+    for seed in SEEDS:
+        base, policy = _pair("talent_community", seed)
+        assert _total(policy, "cross_province_talent_moves") > \
+            1.3 * _total(base, "cross_province_talent_moves")
+        assert policy.region_metrics["theil_between"] < base.region_metrics["theil_between"]
+
+
+def _reach(model: RegionModel, hub: str, hours: float) -> np.ndarray:
+    return model.region.travel_hours[model.region.index[hub]] <= hours
+
+
+def test_computing_hub_lowers_compute_cost_and_attracts_firms():
+    gained = 0
+    for seed in SEEDS:
+        base, policy = _pair("computing_hub", seed)
+        reach = _reach(policy, "chengdu", 1.5) | _reach(policy, "chongqing_central", 1.5)
+        b, p = base.history[-1], policy.history[-1]
+        assert (p["compute_cost"][reach] < b["compute_cost"][reach]).all()
+        np.testing.assert_array_equal(p["compute_cost"][~reach], b["compute_cost"][~reach])
+        firms = lambda h: (h["firms_soft"] + h["firms_hard"])[reach].sum()  # noqa: E731
+        gained += firms(p) - firms(b)
+    assert gained > 0
+
+
+def test_coordination_committee_lowers_subsidy_spending():
+    for seed in SEEDS:
+        base, policy = _pair("coordination_committee", seed)
+        after = slice(5, None)  # from 2024Q1
+        assert policy.region_table()["total_subsidy"][after].sum() < \
+            0.5 * base.region_table()["total_subsidy"][after].sum()
+
+
+def _data_intensive_productivity(model: RegionModel) -> float:
+    firms = model.firms
+    outside = ~np.isin(firms.node, model.cores) & (firms.data_intensity > 0.5)
+    tfp = model.fields.tfp[firms.sector, firms.node]
+    return float((model.effective_productivity() * tfp)[outside].mean())
+
+
+def test_data_market_raises_productivity_of_data_intensive_firms_outside_cores():
+    for seed in SEEDS:
+        base, policy = _pair("data_market", seed)
+        assert _data_intensive_productivity(policy) > 1.03 * _data_intensive_productivity(base)
+        noncore = np.setdiff1d(np.arange(policy.region.n), policy.cores)
+        assert (policy.history[-1]["data_bonus"][noncore] > 0).all()
+
+
+def test_transport_link_lowers_travel_time_and_raises_flows_between_endpoints():
+    line = ["chengdu", "dazu", "tongliang", "chongqing_central"]
+    more_flows = 0
+    for seed in SEEDS:
+        base, policy = _pair("transport_link", seed)
+        a, b = policy.region.index["chengdu"], policy.region.index["chongqing_central"]
+        assert base.region.travel_hours[a, b] == pytest.approx(62 / 60)
+        assert policy.region.travel_hours[a, b] == pytest.approx(50 / 60)
+        d = policy.region.index["dazu"]
+        assert policy.region.travel_hours[a, d] < base.region.travel_hours[a, d] - 0.25
+        idx = policy.region.node_indices(line)
+        base_total = _line_flows(SCENARIO_DIR / "baseline.toml", seed, idx)
+        policy_total = _line_flows(SCENARIO_DIR / "transport_link.toml", seed, idx)
+        more_flows += policy_total > base_total
+    assert more_flows == len(SEEDS)
+
+
+def _line_flows(path: Path, seed: int, idx: np.ndarray) -> int:
+    model = RegionModel(path, rng=seed, agent_views=False, **{**FAST, "steps": 36})
+    total = 0
+    for _ in range(36):
+        model.step()
+        if model.steps >= 21:
+            moves = model.talent_flows + model.firm_flows
+            sub = moves[np.ix_(idx, idx)]
+            total += int(sub.sum() - np.trace(sub))
+    return total
+
+
+def test_differentiated_roles_specialise_the_cores():
+    for seed in SEEDS:
+        base, policy = _pair("differentiated_roles", seed)
+        assert policy.region_metrics["krugman_cores"] > base.region_metrics["krugman_cores"] + 0.05
+        cd = policy.region.index["chengdu"]
+        share = lambda h: h["output_soft"][cd] / h["output"][cd]  # noqa: E731
+        assert share(policy.history[-1]) > share(base.history[-1])
+
+
+def test_infrastructure_cobuild_lowers_compute_cost_where_built():
+    scenario = load_scenario(SCENARIO_DIR / "infrastructure_cobuild.toml")
+    nodes = scenario.interventions[0].nodes
+    base, policy = _pair("infrastructure_cobuild", 0)
+    idx = policy.region.node_indices(nodes)
+    assert (policy.history[-1]["compute_cost"][idx] < base.history[-1]["compute_cost"][idx]).all()
+    others = np.setdiff1d(np.arange(policy.region.n), idx)
+    np.testing.assert_array_equal(policy.history[-1]["compute_cost"][others],
+                                  base.history[-1]["compute_cost"][others])
+
+
+def test_sector_subsidy_attracts_the_sector():
+    for seed in SEEDS:
+        base, policy = _pair("sector_subsidy", seed)
+        my = policy.region.index["mianyang"]
+        assert policy.history[-1]["firms_hard"][my] > base.history[-1]["firms_hard"][my]
+        assert policy.history[-1]["targeted_subsidy_hard"][my] == pytest.approx(0.1)
+
+
+# ---------------------------------------------------------------------- timing
+@pytest.mark.parametrize("name", ["talent_community", "transport_link", "integrated"])
+def test_no_difference_before_start(name):
+    scenario = load_scenario(SCENARIO_DIR / f"{name}.toml")
+    first = min(item.window(scenario.start_year)[0] for item in scenario.interventions)
+    steps = first + 3
+    base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=4, agent_views=False,
+                       **{**FAST, "steps": steps}).run()
+    policy = RegionModel(SCENARIO_DIR / f"{name}.toml", rng=4, agent_views=False,
+                         **{**FAST, "steps": steps}).run()
+    nb, np_ = base.node_table(), policy.node_table()
+    before = nb["step"] < first
+    assert nb[before].equals(np_[before])
+    rb, rp = base.region_table(), policy.region_table()
+    assert rb.iloc[:first].equals(rp.iloc[:first])
+    assert not nb[~before].equals(np_[~before])
+
+
+def test_strength_ramp_and_end():
+    item = SectorSubsidy(node="mianyang", start="2024Q1", end="2024Q4", ramp=2)
+    # 2024Q1 is step 5 when the run starts in 2023
+    assert [item.strength(s, 2023) for s in range(3, 11)] == [0, 0, 0.5, 1, 1, 1, 0, 0]
+    built = DataMarket(start=3)
+    assert built.strength(2, 2023) == 0 and built.strength(100, 2023) == 1
+
+
+def test_effect_ends_at_end():
+    data = {"interventions": [{"type": "sector_subsidy", "node": "mianyang", "sector": "hard",
+                               "start": 2, "end": 4, "amount": 0.2}], "steps": 6,
+            "scale": {"firm_agents": 2000, "talent_agents": 2000}}
+    model = RegionModel(scenario_from_dict(data), rng=1, agent_views=False).run()
+    my = model.region.index["mianyang"]
+    values = [h["targeted_subsidy_hard"][my] for h in model.history]
+    assert values == [0, 0, 0.2, 0.2, 0.2, 0, 0]
+
+
+def test_link_opening_persists_and_does_not_touch_the_loaded_region():
+    model = RegionModel(SCENARIO_DIR / "transport_link.toml", rng=1, agent_views=False,
+                        **{**FAST, "steps": 22})
+    original = model.region
+    before = original.travel_hours.copy()
+    model.run()
+    a, b = model.region.index["chengdu"], model.region.index["chongqing_central"]
+    assert model.region.travel_hours[a, b] < before[a, b]
+    np.testing.assert_array_equal(original.travel_hours, before)
+
+
+# ---------------------------------------------------------------------- library
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_library_round_trip(path, tmp_path):
+    scenario = load_scenario(path)
+    saved = tmp_path / "resolved.toml"
+    saved.write_text(to_toml(scenario), encoding="utf-8")
+    again = load_scenario(saved)
+    assert again == scenario
+    assert to_toml(again) == to_toml(scenario)
+    if path.stem != "baseline":
+        assert scenario.interventions and "[[interventions]]" in to_toml(scenario)
+
+
+def test_library_has_every_intervention_type():
+    from scenarios.registry import REGISTRY
+    used = {item.type for path in LIBRARY for item in load_scenario(path).interventions}
+    assert used == set(REGISTRY)
+    assert {p.stem for p in LIBRARY} >= {*REGISTRY, "baseline", "integrated"}
+    integrated = {item.type for item in load_scenario(SCENARIO_DIR / "integrated.toml")
+                  .interventions}
+    assert {"coordination_committee", "computing_hub", "infrastructure_cobuild",
+            "differentiated_roles", "data_market", "talent_community"} <= integrated
