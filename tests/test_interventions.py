@@ -51,9 +51,12 @@ def test_computing_hub_lowers_compute_cost_and_attracts_firms():
         b, p = base.history[-1], policy.history[-1]
         assert (p["compute_cost"][reach] < b["compute_cost"][reach]).all()
         np.testing.assert_array_equal(p["compute_cost"][~reach], b["compute_cost"][~reach])
-        firms = lambda h: (h["firms_soft"] + h["firms_hard"])[reach].sum()  # noqa: E731
-        gained += firms(p) - firms(b)
+        gained += _firms_in(p, reach) - _firms_in(b, reach)
     assert gained > 0
+
+
+def _firms_in(record: dict, mask: np.ndarray) -> int:
+    return int((record["firms_soft"] + record["firms_hard"])[mask].sum())
 
 
 def test_coordination_committee_lowers_subsidy_spending():
@@ -113,8 +116,9 @@ def test_differentiated_roles_specialise_the_cores():
         base, policy = _pair("differentiated_roles", seed)
         assert policy.region_metrics["krugman_cores"] > base.region_metrics["krugman_cores"] + 0.05
         cd = policy.region.index["chengdu"]
-        share = lambda h: h["output_soft"][cd] / h["output"][cd]  # noqa: E731
-        assert share(policy.history[-1]) > share(base.history[-1])
+        soft_share = [m.history[-1]["output_soft"][cd] / m.history[-1]["output"][cd]
+                      for m in (base, policy)]
+        assert soft_share[1] > soft_share[0]
 
 
 def test_infrastructure_cobuild_lowers_compute_cost_where_built():

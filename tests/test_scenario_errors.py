@@ -89,7 +89,7 @@ def test_missing_required_fields(tmp_path):
 def test_extends(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
-    with pytest.raises(ScenarioError, match="cyclic extends: a.toml -> b.toml -> a.toml"):
+    with pytest.raises(ScenarioError, match=r"cyclic extends: a\.toml -> b\.toml -> a\.toml"):
         load_scenario(tmp_path / "a.toml")
     msg = _error(tmp_path, 'extends = "nowhere.toml"\n')
     assert "extends" in msg and "nowhere.toml" in msg
