@@ -12,6 +12,7 @@ import pytest
 
 from agents import CityGovernment, Firm, ProvincialGovernment, Talent
 from model.model import NODE_COLUMNS, RegionModel
+from scenarios.loader import SCENARIO_DIR
 from tests.conftest import SMALL
 
 
@@ -38,6 +39,7 @@ DIGEST_SCRIPT = """
 import hashlib, sys
 sys.path.insert(0, ".")
 from tests.test_model import _digest
+from scenarios.loader import SCENARIO_DIR
 from tests.conftest import SMALL
 from model.model import RegionModel
 print(_digest(RegionModel(rng=11, **SMALL).run()))
@@ -63,10 +65,15 @@ VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_invariants(variant):
+SCENARIOS = ["baseline", "integrated", "transport_link"]
+
+
+@pytest.mark.parametrize(("scenario", "variant"),
+                         [("baseline", v) for v in VARIANTS]
+                         + [(name, {"steps": 30}) for name in SCENARIOS[1:]])
+def test_invariants(scenario, variant):
     params = {**SMALL, **variant}
-    model = RegionModel(rng=3, **params)
+    model = RegionModel(SCENARIO_DIR / f"{scenario}.toml", rng=3, **params)
     n_firms, n_talent = len(model.firms), len(model.talent)
     firm_prod = np.sort(model.firms.productivity.copy())
     model.run()

@@ -25,3 +25,15 @@ def test_two_setup_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert _commands()[1] in ci.splitlines()
+
+
+def test_python_quick_start_runs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(ROOT))
+    namespace: dict = {}
+    exec(compile(block.replace('"scenarios/', f'"{ROOT}/scenarios/'), "README", "exec"),
+         namespace)
+    assert (tmp_path / "results" / "mine" / "nodes.csv").is_file()
+    assert len(namespace["nodes"]) == 53 * 34
