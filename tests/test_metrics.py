@@ -106,10 +106,27 @@ def test_moran_against_formula():
     w = w / w.sum(axis=1, keepdims=True)
     z = y - y.mean()
     expected = (len(y) / w.sum()) * (z @ w @ z) / (z @ z)
-    value, p = moran(y, moran_weights(hours, 1.0))
+    weights = moran_weights(hours, 1.0)
+    value, p = moran(y, weights)
     assert value == pytest.approx(expected)
     assert 0 <= p <= 1
-    assert moran(np.ones(6), moran_weights(hours, 1.0)) == (0.0, 1.0)
+    assert moran(np.ones(6), weights) == (0.0, 1.0)
+
+
+def test_cached_moran_equals_esda():
+    from esda.moran import Moran
+    rng = np.random.default_rng(5)
+    hours = rng.uniform(0.2, 4, (20, 20))
+    hours = (hours + hours.T) / 2
+    np.fill_diagonal(hours, 0)
+    weights = moran_weights(hours, 1.0)
+    for _ in range(20):
+        y = rng.lognormal(size=20)
+        reference = Moran(y, weights.w, permutations=0)
+        value, p = moran(y, weights)
+        assert value == pytest.approx(float(reference.I), abs=1e-12)
+        assert p == pytest.approx(float(reference.p_norm), abs=1e-12)
+        assert moran(y, weights.w) == pytest.approx((value, p), abs=1e-12)
 
 
 @pytest.mark.parametrize(("kwargs", "expected"), [
@@ -127,3 +144,4 @@ def test_pattern_classes(kwargs, expected):
     base = {"top_share": 0.3, "two_core_share": 0.5, "balance": 0.7, "noncore_flows": 0.2,
             "axis_ratio": 1.0, "moran_i": 0.0, "moran_p": 1.0, "centralization": 0.5}
     assert classify(**{**base, **kwargs}) == expected
+

@@ -1,0 +1,449 @@
+#!/usr/bin/env python
+"""Benchmarks of the production model (not a test): prints tables in Markdown.
+
+  .venv/bin/python benchmarks/run.py             everything (about 1 minute on 2 cores)
+  .venv/bin/python benchmarks/run.py --quick     fewer steps, no 1M-agent run (about 20 s)
+  .venv/bin/python benchmarks/run.py --json out.json   also write the raw results
+
+Sections (docs/PERFORMANCE.md describes the method and the targets):
+  1. production vs the per-agent reference (benchmarks/reference.py), same scenario and seed,
+     side by side in this process, at 2,000 and 20,000 agents: time per step and the ratio, for
+     the full step and for the rules only (the observation, i.e. ``_record``, switched off);
+  2. scaling of the production model at 10k, 100k and 1M agents (all mechanisms on):
+     ns per agent-step and peak memory, each size in a fresh process;
+  3. full scale: the baseline with 300,000 firm + 300,000 talent agents over 52 quarters,
+     wall time and peak memory, with and without the Mesa agent views (fresh processes);
+  4. a cProfile summary of one full-scale step;
+  5. the default ``python run.py`` (subprocess, wall time);
+  6. what-if: the production step with Moran's I from cached weight moments (see
+     ``fast_moran``), to size the observation overhead; the production code is not changed.
+Agents are split 2:3 between firms and talent, as in the baseline (20,000 : 30,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "ratio_20k": 100.0,          # production >= 100x faster per step than the reference
+    "ns_100k": 100.0,            # <= 100 ns per agent-step at 100,000 agents
+    "scaling_1m_100k": 12.0,     # time per step at 1M <= 12 x time at 100k
+    "full_wall_s": 60.0,         # full-scale 52-step run <= 60 s
+    "full_peak_gb": 2.0,         # and <= 2 GB peak
+    "run_py_s": 30.0,            # default run.py <= 30 s
+}
+
+
+# ---------------------------------------------------------------------------- helpers
+def split(agents: int) -> dict[str, int]:
+    """Scenario overrides for ``agents`` agents split 2:3 between firms and talent."""
+    firms = agents * 2 // 5
+    return {"scale__firm_agents": firms, "scale__talent_agents": agents - firms}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (MB): VmHWM of /proc/self/status. (Not
+    ``ru_maxrss``, which keeps the parent's peak across the vfork + exec of a subprocess.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """Current resident set size of this process (MB)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def step_times(model: Any, steps: int) -> list[float]:
+    """Seconds of each of ``steps`` calls of ``model.step()``."""
+    out = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.step()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """Cores, CPU model, RAM and versions."""
+    import mesa
+    import numpy
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return {"cores": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": round(mem_kb / 2**20, 1),
+            "python": platform.python_version(), "numpy": numpy.__version__,
+            "mesa": mesa.__version__, "os": platform.platform()}
+
+
+def in_subprocess(*args: str) -> dict[str, Any]:
+    """Run ``run.py --worker ...`` in a fresh interpreter; its last stdout line is JSON."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", *args],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------- what-if Moran
+def fast_moran(values: Any, weights: Any) -> tuple[float, float]:
+    """Moran's I and its two-sided normal-approximation p, as ``esda.Moran(..., permutations=0)``
+    (I, p_norm), from weight moments cached per ``W`` object: the what-if of section 6."""
+    import numpy as np
+    cache = fast_moran.__dict__.setdefault("cache", {})
+    if id(weights) not in cache:
+        w = weights.full()[0]
+        s0 = w.sum()
+        s1 = 0.5 * ((w + w.T) ** 2).sum()
+        s2 = ((w.sum(axis=1) + w.sum(axis=0)) ** 2).sum()
+        n = w.shape[0]
+        var = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - 1 / (n - 1) ** 2
+        cache[id(weights)] = (weights, w, s0, math.sqrt(var))
+    _, w, s0, se = cache[id(weights)]
+    values = np.asarray(values, dtype=float)
+    if np.ptp(values) <= 1e-12 * max(1.0, np.abs(values).max()):
+        return 0.0, 1.0
+    z = values - values.mean()
+    n = len(z)
+    moran_i = n / s0 * float(z @ w @ z) / float(z @ z)
+    return moran_i, math.erfc(abs((moran_i + 1 / (n - 1)) / se) / math.sqrt(2))
+
+
+# ---------------------------------------------------------------------------- sections
+COMPARE_CASES = (
+    ("baseline", 2_000, {}),
+    ("baseline", 20_000, {}),
+    ("baseline", 100_000, {}),
+    # Sensitivity, not a target: the docking test's revision rates (more deciders per step).
+    ("revision 0.1 / 0.2", 20_000, {"firms__revision_rate": 0.1, "talent__revision_rate": 0.2}),
+)
+
+
+def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, Any]]:
+    """Section 1 (and 6): production vs reference per step, side by side in this process."""
+    import model.metrics.collect as collect
+    from benchmarks.reference import ReferenceModel
+    from model.model import RegionModel
+    from model.region import Region
+
+    region = Region.load()
+    rows = []
+    for label, agents, extra in cases:
+        row: dict[str, Any] = {"case": label, "agents": agents}
+        for name, cls, steps in (("production", RegionModel, 10 if quick else 30),
+                                 ("reference", ReferenceModel, 3 if quick else 6)):
+            model = cls(rng=seed, region=region, **split(agents), **extra)
+            model.step()  # warm-up
+            row[f"{name}_ms"] = 1e3 * statistics.median(step_times(model, steps))
+            # Rules only: the same model with its observation (node record + metrics) off.
+            setattr(model, "_record" if cls is RegionModel else "record", lambda: None)
+            row[f"{name}_rules_ms"] = 1e3 * statistics.median(step_times(model, steps))
+        original = collect.moran
+        collect.moran = fast_moran
+        try:
+            model = RegionModel(rng=seed, region=region, **split(agents), **extra)
+            model.step()
+            row["production_fast_moran_ms"] = 1e3 * statistics.median(
+                step_times(model, 10 if quick else 30))
+        finally:
+            collect.moran = original
+        row["ratio"] = row["reference_ms"] / row["production_ms"]
+        row["ratio_rules"] = row["reference_rules_ms"] / row["production_rules_ms"]
+        row["ratio_fast_moran"] = row["reference_ms"] / row["production_fast_moran_ms"]
+        rows.append(row)
+    return rows
+
+
+def check_fast_moran(seed: int) -> float:
+    """Largest difference between ``fast_moran`` and the production ``moran`` on a run."""
+    import numpy as np
+
+    from model.metrics.spatial import moran
+    from model.model import RegionModel
+    model = RegionModel(rng=seed, steps=8, agent_views=False, **split(5000)).run()
+    worst = 0.0
+    for record in model.history:
+        values = record["output"] / record["output"].sum() / model.pop_shares
+        worst = max(worst, float(np.max(np.abs(np.subtract(moran(values, model.moran_w),
+                                                           fast_moran(values, model.moran_w))))))
+    return worst
+
+
+def worker_scale(agents: int, steps: int, seed: int) -> dict[str, Any]:
+    """Section 2 (fresh process): production steps at ``agents`` agents, no agent views."""
+    from model.model import RegionModel
+    base = current_rss_mb()
+    start = time.perf_counter()
+    model = RegionModel(rng=seed, agent_views=False, steps=steps + 1, **split(agents))
+    build = time.perf_counter() - start
+    model.step()  # warm-up
+    times = step_times(model, steps)
+    return {"agents": agents, "steps": steps, "build_s": build,
+            "step_ms": 1e3 * statistics.mean(times),
+            "step_ms_median": 1e3 * statistics.median(times),
+            "ns_per_agent_step": 1e9 * statistics.mean(times) / agents,
+            "rss_before_mb": base, "peak_rss_mb": peak_rss_mb()}
+
+
+def worker_full(agent_views: bool, steps: int, seed: int) -> dict[str, Any]:
+    """Section 3 (fresh process): the baseline at 300k + 300k agents, build and run."""
+    from model.model import RegionModel
+    base = current_rss_mb()
+    start = time.perf_counter()
+    model = RegionModel(rng=seed, agent_views=agent_views, steps=steps,
+                        scale__firm_agents=300_000, scale__talent_agents=300_000)
+    build = time.perf_counter() - start
+    after_build = current_rss_mb()
+    model.run()
+    total = time.perf_counter() - start
+    return {"agent_views": agent_views, "steps": model.steps, "build_s": build,
+            "run_s": total - build, "wall_s": total, "rss_before_mb": base,
+            "rss_after_build_mb": after_build, "peak_rss_mb": peak_rss_mb(),
+            "two_core_share": model.region_metrics["two_core_share"]}
+
+
+def worker_profile(seed: int, top: int) -> dict[str, Any]:
+    """Section 4 (fresh process): cProfile of one full-scale step (after a warm-up step)."""
+    from model.model import RegionModel
+    model = RegionModel(rng=seed, agent_views=False,
+                        scale__firm_agents=300_000, scale__talent_agents=300_000)
+    model.step()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    model.step()
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    total = stats.total_tt
+    entries = []
+    for (file, line, func), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():
+        where = file.replace(str(ROOT) + "/", "").split("site-packages/")[-1]
+        entries.append({"function": f"{where}:{line}({func})" if line else func,
+                        "name": func, "calls": ncalls, "tottime_ms": 1e3 * tottime,
+                        "cumtime_ms": 1e3 * cumtime})
+    by_tottime = sorted(entries, key=lambda e: -e["tottime_ms"])[:top]
+    phases = {}
+    for phase in ("_apply_interventions", "_govern", "_relocate_firms", "_migrate_talent",
+                  "_compute_fields", "_record"):
+        found = [e for e in entries if e["name"] == phase and "model/model.py" in e["function"]]
+        if found:
+            phases[phase] = found[0]["cumtime_ms"]
+    return {"total_ms": 1e3 * total, "top": by_tottime, "phases": phases}
+
+
+PHASES = ("_apply_interventions", "_govern", "_relocate_firms", "_migrate_talent",
+          "_compute_fields", "_record")
+
+
+def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
+    """Section 4: mean ms per step of each phase of ``RegionModel.step`` (timers wrapped around
+    the model's phase methods and around the metrics' Moran's I; the code is not changed)."""
+    import model.metrics.collect as collect
+    from model.model import RegionModel
+
+    model = RegionModel(rng=seed, agent_views=False, **split(agents))
+    model.step()
+    totals: dict[str, float] = {}
+
+    def timed(name: str, func: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    for name in PHASES:
+        if hasattr(model, name):
+            setattr(model, name, timed(name, getattr(model, name)))
+    original = collect.moran
+    collect.moran = timed("  of which Moran's I (esda)", original)  # inside _record
+    try:
+        totals["step"] = sum(step_times(model, steps))
+    finally:
+        collect.moran = original
+    return {name: 1e3 * t / steps for name, t in totals.items()}
+
+
+def time_run_py(repeats: int) -> dict[str, Any]:
+    """Section 5: wall time of the default ``python run.py`` (output to a temporary folder)."""
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "run.py", "--out", out], cwd=ROOT, check=True,
+                           capture_output=True)
+            times.append(time.perf_counter() - start)
+    return {"repeats": repeats, "wall_s": times, "median_s": statistics.median(times)}
+
+
+# ---------------------------------------------------------------------------- report
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def report(results: dict[str, Any]) -> str:
+    out = []
+    m = results["machine"]
+    out.append(f"Machine: {m['cores']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; Python "
+               f"{m['python']}, numpy {m['numpy']}, Mesa {m['mesa']}; {m['os']}")
+    out.append("\n## 1. Production vs per-agent reference (ms per step, median; same seed)\n")
+    out.append(table(
+        ["case", "agents", "production", "reference", "ratio", "production rules only",
+         "reference rules only", "ratio rules only", "production, cached Moran (what-if)",
+         "ratio (what-if)"],
+        [[r["case"], f"{r['agents']:,}", f"{r['production_ms']:.2f}",
+          f"{r['reference_ms']:.1f}",
+          f"{r['ratio']:.0f}x", f"{r['production_rules_ms']:.2f}",
+          f"{r['reference_rules_ms']:.1f}", f"{r['ratio_rules']:.0f}x",
+          f"{r['production_fast_moran_ms']:.2f}", f"{r['ratio_fast_moran']:.0f}x"]
+         for r in results["compare"]]))
+    out.append(f"\n(cached-Moran what-if agrees with esda to {results['fast_moran_error']:.1e})")
+    out.append("\n## 2. Production scaling (no agent views; mean over the timed steps)\n")
+    out.append(table(
+        ["agents", "steps", "ms per step", "ns per agent-step", "build s", "peak RSS MB",
+         "RSS before model MB", "peak - before MB"],
+        [[f"{r['agents']:,}", r["steps"], f"{r['step_ms']:.2f}",
+          f"{r['ns_per_agent_step']:.1f}", f"{r['build_s']:.2f}", f"{r['peak_rss_mb']:.0f}",
+          f"{r['rss_before_mb']:.0f}", f"{r['peak_rss_mb'] - r['rss_before_mb']:.0f}"]
+         for r in results["scaling"]]))
+    out.append("\n## 3. Full scale: baseline, 300,000 firm + 300,000 talent agents\n")
+    out.append(table(
+        ["agent views", "steps", "build s", "run s", "wall s", "RSS after build MB",
+         "peak RSS MB"],
+        [[r["agent_views"], r["steps"], f"{r['build_s']:.2f}", f"{r['run_s']:.2f}",
+          f"{r['wall_s']:.2f}", f"{r['rss_after_build_mb']:.0f}", f"{r['peak_rss_mb']:.0f}"]
+         for r in results["full"]]))
+    views = {r["agent_views"]: r for r in results["full"]}
+    if True in views and False in views:
+        out.append(f"\nCost of the 600,000 Mesa agent views: "
+                   f"{views[True]['build_s'] - views[False]['build_s']:.2f} s to build, "
+                   f"{views[True]['rss_after_build_mb'] - views[False]['rss_after_build_mb']:.0f}"
+                   f" MB resident.")
+    prof = results["profile"]
+    out.append("\n## 4. Where the time goes\n")
+    phases = results["phases"]
+    sizes = list(phases)
+    moran = "  of which Moran's I (esda)"
+    names = [k for k in PHASES if k in phases[sizes[-1]]] + [moran, "step"]
+    out.append(table(["phase (ms per step, timers)"] + [f"{int(a):,} agents" for a in sizes],
+                     [[k] + [f"{phases[a].get(k, 0.0):.3f} ({phases[a].get(k, 0.0)
+                                                           / phases[a]['step']:.0%})"
+                             for a in sizes] for k in names]))
+    out.append(f"\ncProfile of one full-scale step ({prof['total_ms']:.1f} ms under cProfile):\n")
+    out.append(table(["function (by own time)", "calls", "own ms", "cumulative ms"],
+                     [[e["function"], e["calls"], f"{e['tottime_ms']:.2f}",
+                       f"{e['cumtime_ms']:.2f}"] for e in prof["top"]]))
+    rp = results["run_py"]
+    out.append(f"\n## 5. Default `python run.py`: {rp['median_s']:.2f} s (median of "
+               f"{rp['repeats']}; {', '.join(f'{t:.2f}' for t in rp['wall_s'])})\n")
+
+    out.append("## Targets\n")
+    rows = []
+    at_20k = [r for r in results["compare"]
+              if r["agents"] == 20_000 and r["case"] == "baseline"]
+    if at_20k:
+        r = at_20k[0]
+        rows.append(["production vs reference at 20,000 agents", ">= 100x",
+                     f"{r['ratio']:.0f}x (rules only {r['ratio_rules']:.0f}x)",
+                     verdict(r["ratio"] >= TARGETS["ratio_20k"])])
+    scale = {r["agents"]: r for r in results["scaling"]}
+    if 100_000 in scale:
+        ns = scale[100_000]["ns_per_agent_step"]
+        rows.append(["ns per agent-step at 100,000", "<= 100", f"{ns:.1f}",
+                     verdict(ns <= TARGETS["ns_100k"])])
+    if 100_000 in scale and 1_000_000 in scale:
+        ratio = scale[1_000_000]["step_ms"] / scale[100_000]["step_ms"]
+        rows.append(["time per step 1M / 100k", "<= 12", f"{ratio:.1f}",
+                     verdict(ratio <= TARGETS["scaling_1m_100k"])])
+    for r in results["full"]:
+        label = "views on" if r["agent_views"] else "views off"
+        rows.append([f"full scale wall time ({label}, {r['steps']} steps)", "<= 60 s",
+                     f"{r['wall_s']:.1f} s", verdict(r["wall_s"] <= TARGETS["full_wall_s"])])
+        rows.append([f"full scale peak memory ({label})", "<= 2 GB",
+                     f"{r['peak_rss_mb'] / 1024:.2f} GB",
+                     verdict(r["peak_rss_mb"] / 1024 <= TARGETS["full_peak_gb"])])
+    rows.append(["default run.py", "<= 30 s", f"{rp['median_s']:.1f} s",
+                 verdict(rp["median_s"] <= TARGETS["run_py_s"])])
+    out.append(table(["target", "limit", "measured", ""], rows))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer steps, no 1M-agent run")
+    parser.add_argument("--seed", type=int, default=20221231, help="seed of every run")
+    parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        kind, *rest = args.worker
+        if kind == "scale":
+            result = worker_scale(int(rest[0]), int(rest[1]), args.seed)
+        elif kind == "full":
+            result = worker_full(rest[0] == "views", int(rest[1]), args.seed)
+        else:
+            result = worker_profile(args.seed, int(rest[0]))
+        print(json.dumps(result))
+        return 0
+
+    quick = args.quick
+    results: dict[str, Any] = {"machine": machine(), "quick": quick}
+    print("1/5 production vs reference ...", file=sys.stderr)
+    results["compare"] = compare_reference(COMPARE_CASES, args.seed, quick)
+    results["fast_moran_error"] = check_fast_moran(args.seed)
+    print("2/5 scaling ...", file=sys.stderr)
+    sizes = (10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
+    results["scaling"] = [in_subprocess("scale", str(n), "10" if quick else "52")
+                          for n in sizes]
+    print("3/5 full scale ...", file=sys.stderr)
+    steps = "12" if quick else "52"
+    results["full"] = [in_subprocess("full", "views", steps),
+                       in_subprocess("full", "noviews", steps)]
+    print("4/5 profile ...", file=sys.stderr)
+    results["profile"] = in_subprocess("profile", "15")
+    results["phases"] = {str(n): phase_times(n, 20 if quick else 100, args.seed)
+                         for n in (20_000, 600_000)}
+    print("5/5 run.py ...", file=sys.stderr)
+    results["run_py"] = time_run_py(1 if quick else 3)
+    print(report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
