@@ -14,9 +14,7 @@ Sections (docs/PERFORMANCE.md describes the method and the targets):
   3. full scale: the baseline with 300,000 firm + 300,000 talent agents over 52 quarters,
      wall time and peak memory, with and without the Mesa agent views (fresh processes);
   4. a cProfile summary of one full-scale step;
-  5. the default ``python run.py`` (subprocess, wall time);
-  6. what-if: the production step with Moran's I from cached weight moments (see
-     ``fast_moran``), to size the observation overhead; the production code is not changed.
+  5. the default ``python run.py`` (subprocess, wall time).
 Agents are split 2:3 between firms and talent, as in the baseline (20,000 : 30,000).
 """
 
@@ -26,7 +24,6 @@ import argparse
 import cProfile
 import io
 import json
-import math
 import os
 import platform
 import pstats
@@ -110,30 +107,6 @@ def in_subprocess(*args: str) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-# ---------------------------------------------------------------------------- what-if Moran
-def fast_moran(values: Any, weights: Any) -> tuple[float, float]:
-    """Moran's I and its two-sided normal-approximation p, as ``esda.Moran(..., permutations=0)``
-    (I, p_norm), from weight moments cached per ``W`` object: the what-if of section 6."""
-    import numpy as np
-    cache = fast_moran.__dict__.setdefault("cache", {})
-    if id(weights) not in cache:
-        w = weights.full()[0]
-        s0 = w.sum()
-        s1 = 0.5 * ((w + w.T) ** 2).sum()
-        s2 = ((w.sum(axis=1) + w.sum(axis=0)) ** 2).sum()
-        n = w.shape[0]
-        var = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - 1 / (n - 1) ** 2
-        cache[id(weights)] = (weights, w, s0, math.sqrt(var))
-    _, w, s0, se = cache[id(weights)]
-    values = np.asarray(values, dtype=float)
-    if np.ptp(values) <= 1e-12 * max(1.0, np.abs(values).max()):
-        return 0.0, 1.0
-    z = values - values.mean()
-    n = len(z)
-    moran_i = n / s0 * float(z @ w @ z) / float(z @ z)
-    return moran_i, math.erfc(abs((moran_i + 1 / (n - 1)) / se) / math.sqrt(2))
-
-
 # ---------------------------------------------------------------------------- sections
 COMPARE_CASES = (
     ("baseline", 2_000, {}),
@@ -145,8 +118,7 @@ COMPARE_CASES = (
 
 
 def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, Any]]:
-    """Section 1 (and 6): production vs reference per step, side by side in this process."""
-    import model.metrics.collect as collect
+    """Section 1: production vs reference per step, side by side in this process."""
     from benchmarks.reference import ReferenceModel
     from model.model import RegionModel
     from model.region import Region
@@ -163,35 +135,10 @@ def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, An
             # Rules only: the same model with its observation (node record + metrics) off.
             setattr(model, "_record" if cls is RegionModel else "record", lambda: None)
             row[f"{name}_rules_ms"] = 1e3 * statistics.median(step_times(model, steps))
-        original = collect.moran
-        collect.moran = fast_moran
-        try:
-            model = RegionModel(rng=seed, region=region, **split(agents), **extra)
-            model.step()
-            row["production_fast_moran_ms"] = 1e3 * statistics.median(
-                step_times(model, 10 if quick else 30))
-        finally:
-            collect.moran = original
         row["ratio"] = row["reference_ms"] / row["production_ms"]
         row["ratio_rules"] = row["reference_rules_ms"] / row["production_rules_ms"]
-        row["ratio_fast_moran"] = row["reference_ms"] / row["production_fast_moran_ms"]
         rows.append(row)
     return rows
-
-
-def check_fast_moran(seed: int) -> float:
-    """Largest difference between ``fast_moran`` and the production ``moran`` on a run."""
-    import numpy as np
-
-    from model.metrics.spatial import moran
-    from model.model import RegionModel
-    model = RegionModel(rng=seed, steps=8, agent_views=False, **split(5000)).run()
-    worst = 0.0
-    for record in model.history:
-        values = record["output"] / record["output"].sum() / model.pop_shares
-        worst = max(worst, float(np.max(np.abs(np.subtract(moran(values, model.moran_w),
-                                                           fast_moran(values, model.moran_w))))))
-    return worst
 
 
 def worker_scale(agents: int, steps: int, seed: int) -> dict[str, Any]:
@@ -217,6 +164,8 @@ def worker_full(agent_views: bool, steps: int, seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     model = RegionModel(rng=seed, agent_views=agent_views, steps=steps,
                         scale__firm_agents=300_000, scale__talent_agents=300_000)
+    if agent_views:
+        len(model.agents)  # views are created on first access: measure them as if used
     build = time.perf_counter() - start
     after_build = current_rss_mb()
     model.run()
@@ -282,7 +231,7 @@ def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
         if hasattr(model, name):
             setattr(model, name, timed(name, getattr(model, name)))
     original = collect.moran
-    collect.moran = timed("  of which Moran's I (esda)", original)  # inside _record
+    collect.moran = timed("  of which Moran's I", original)  # inside _record
     try:
         totals["step"] = sum(step_times(model, steps))
     finally:
@@ -321,15 +270,12 @@ def report(results: dict[str, Any]) -> str:
     out.append("\n## 1. Production vs per-agent reference (ms per step, median; same seed)\n")
     out.append(table(
         ["case", "agents", "production", "reference", "ratio", "production rules only",
-         "reference rules only", "ratio rules only", "production, cached Moran (what-if)",
-         "ratio (what-if)"],
+         "reference rules only", "ratio rules only"],
         [[r["case"], f"{r['agents']:,}", f"{r['production_ms']:.2f}",
           f"{r['reference_ms']:.1f}",
           f"{r['ratio']:.0f}x", f"{r['production_rules_ms']:.2f}",
-          f"{r['reference_rules_ms']:.1f}", f"{r['ratio_rules']:.0f}x",
-          f"{r['production_fast_moran_ms']:.2f}", f"{r['ratio_fast_moran']:.0f}x"]
+          f"{r['reference_rules_ms']:.1f}", f"{r['ratio_rules']:.0f}x"]
          for r in results["compare"]]))
-    out.append(f"\n(cached-Moran what-if agrees with esda to {results['fast_moran_error']:.1e})")
     out.append("\n## 2. Production scaling (no agent views; mean over the timed steps)\n")
     out.append(table(
         ["agents", "steps", "ms per step", "ns per agent-step", "build s", "peak RSS MB",
@@ -355,7 +301,7 @@ def report(results: dict[str, Any]) -> str:
     out.append("\n## 4. Where the time goes\n")
     phases = results["phases"]
     sizes = list(phases)
-    moran = "  of which Moran's I (esda)"
+    moran = "  of which Moran's I"
     names = [k for k in PHASES if k in phases[sizes[-1]]] + [moran, "step"]
     out.append(table(["phase (ms per step, timers)"] + [f"{int(a):,} agents" for a in sizes],
                      [[k] + [f"{phases[a].get(k, 0.0):.3f} ({phases[a].get(k, 0.0)
@@ -424,7 +370,6 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
     print("1/5 production vs reference ...", file=sys.stderr)
     results["compare"] = compare_reference(COMPARE_CASES, args.seed, quick)
-    results["fast_moran_error"] = check_fast_moran(args.seed)
     print("2/5 scaling ...", file=sys.stderr)
     sizes = (10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
     results["scaling"] = [in_subprocess("scale", str(n), "10" if quick else "52")
