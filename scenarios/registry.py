@@ -24,7 +24,7 @@ def intervention_from_dict(item: Any, file: str, path: str) -> Any:
     if not isinstance(item, dict):
         raise ScenarioError(file, path, "expected a table with a 'type' key")
     kind = item.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         valid = sorted(REGISTRY)
         hint = suggest(kind, valid, 0.4) if isinstance(kind, str) else ""
         raise ScenarioError(file, f"{path}.type", f"unknown intervention type {kind!r}{hint} "
