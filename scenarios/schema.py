@@ -42,7 +42,7 @@ class InitParams:
     skill_sigma: float = param(0.4, 0, 3, doc="s.d. of log talent skill")
     data_intensity_soft: float = param(0.6, 0, 1, doc="mean data intensity of soft firms")
     data_intensity_hard: float = param(0.3, 0, 1, doc="mean data intensity of hard firms")
-    base_share: float = param(0.02, 0, 0.5, doc="immobile local digital base, as a share of "
+    base_share: float = param(0.02, 1e-4, 0.5, doc="immobile local digital base, as a share of "
                               "the mobile totals, spread by population")
 
 

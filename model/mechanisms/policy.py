@@ -42,7 +42,9 @@ def mobile_firm_shares(base_utility: np.ndarray, subsidy: np.ndarray, scale: flo
 
 def best_response_city(value: np.ndarray, shares: np.ndarray, scale: float,
                        cap: np.ndarray) -> np.ndarray:
-    """s_j* = v_j - 1 / (scale (1 - P_j)), clipped to [0, cap_j]."""
+    """s_j* = v_j - 1 / (scale (1 - P_j)), clipped to [0, cap_j] (0 if firms ignore profit)."""
+    if scale <= 0:
+        return np.zeros_like(value)
     target = value - 1.0 / (scale * np.maximum(1.0 - shares, 1e-12))
     return np.clip(target, 0.0, cap)
 
@@ -50,6 +52,8 @@ def best_response_city(value: np.ndarray, shares: np.ndarray, scale: float,
 def joint_optimum(value: np.ndarray, base_utility: np.ndarray, scale: float, cap: np.ndarray,
                   start: np.ndarray, iterations: int = 200) -> np.ndarray:
     """Subsidies maximising sum_j (v_j - s_j) P_j(s) (the coordination committee's objective)."""
+    if scale <= 0:
+        return np.zeros_like(value)
     s = start.copy()
     for _ in range(iterations):
         shares = mobile_firm_shares(base_utility, s, scale)
