@@ -23,7 +23,6 @@ recomputed -> record. Firms and talent decide on the node fields of the start of
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -214,13 +213,9 @@ class ReferenceModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
                  **overrides: Any) -> None:
-        spec = resolve_scenario(scenario, overrides)
+        spec = resolve_scenario(scenario, overrides, region, rng)
         if spec.interventions:
             raise NotImplementedError("the reference implements the rules without interventions")
-        if rng is not None:
-            if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-                raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
-            spec = dataclasses.replace(spec, seed=int(rng))
         super().__init__(rng=spec.seed)
         self.spec = spec
         reg = self.region = region if region is not None else Region.load(

@@ -46,18 +46,23 @@ NODE_COLUMNS = ("firms_soft", "firms_hard", "talent_soft", "talent_hard", "outpu
 
 def resolve_scenario(scenario: Scenario | str | Path | None,
                      overrides: dict[str, Any] | None = None,
-                     region: Region | None = None) -> Scenario:
+                     region: Region | None = None, rng: int | None = None) -> Scenario:
     """A ``Scenario`` from an object, a file path or None (the baseline), with overrides given as
-    ``section__key=value`` (``mechanisms__market__alpha=0``) or dotted keys. Node ids are checked
-    against ``region`` when one is given, else against the scenario's data files."""
+    ``section__key=value`` (``mechanisms__market__alpha=0``) or dotted keys, and the seed
+    replaced by ``rng`` when given. Node ids are checked against ``region`` when one is given,
+    else against the scenario's data files."""
     index = index_of_region(region) if region is not None else None
     if scenario is None:
         scenario = SCENARIO_DIR / "baseline.toml"
     if overrides:
-        return with_overrides(scenario, {k.replace("__", "."): v for k, v in overrides.items()},
-                              index=index)
-    if not isinstance(scenario, Scenario):
+        scenario = with_overrides(scenario, {k.replace("__", "."): v
+                                             for k, v in overrides.items()}, index=index)
+    elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, index)
+    if rng is not None:
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+            raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
+        scenario = dataclasses.replace(scenario, seed=int(rng))
     return scenario
 
 
@@ -77,11 +82,7 @@ class RegionModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
                  **overrides: Any) -> None:
-        spec = resolve_scenario(scenario, overrides, region)
-        if rng is not None:
-            if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-                raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
-            spec = dataclasses.replace(spec, seed=int(rng))
+        spec = resolve_scenario(scenario, overrides, region, rng)
         super().__init__(rng=spec.seed)
         self.spec = spec
         self.streams = RandomStreams(spec.seed)

@@ -204,14 +204,6 @@ class Region:
         new.network_version = self.network_version + 1
         return new
 
-    def add_link(self, a: str, b: str, minutes: float) -> None:
-        """Open a link (or speed one up) and recompute travel times."""
-        for node in (a, b):
-            if node not in self.index:
-                raise KeyError(f"unknown node id {node!r}")
-        self.extra_links.append((a, b, float(minutes)))
-        self.recompute_travel_times()
-
     def recompute_travel_times(self) -> None:
         """All-pairs fastest travel times in hours (Dijkstra on the open network)."""
         lengths = dict(nx.all_pairs_dijkstra_path_length(self.graph(), weight="minutes"))

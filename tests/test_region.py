@@ -75,15 +75,16 @@ def test_planned_links_not_in_baseline(region):
             assert not graph.has_edge(a, b)
 
 
-def test_add_link_recomputes_travel_times():
+def test_with_links_recomputes_travel_times():
     region = Region.load()
     i, j = region.index["chengdu"], region.index["wanzhou"]
     before = region.travel_hours[i, j]
-    version = region.network_version
-    region.add_link("chengdu", "wanzhou", 120)
-    assert region.travel_hours[i, j] == pytest.approx(2.0)
-    assert before > 2.0
-    assert region.network_version == version + 1
+    opened = region.with_links([("chengdu", "wanzhou", 120)])
+    assert opened.travel_hours[i, j] == pytest.approx(2.0) and before > 2.0
+    assert region.travel_hours[i, j] == before  # the original is unchanged
+    assert opened.network_version == region.network_version + 1
+    with pytest.raises(KeyError, match="atlantis"):
+        region.with_links([("chengdu", "atlantis", 10)])
 
 
 # ---------------------------------------------------------------------- error paths

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import param
@@ -41,5 +42,4 @@ class ComputingHub(Intervention):
 
     def check(self, index, file, path):
         if not self.hub:
-            from model.errors import ScenarioError
             raise ScenarioError(file, f"{path}.hub", "missing required key 'hub' (a node id)")

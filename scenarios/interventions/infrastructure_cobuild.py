@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import param
@@ -33,5 +34,4 @@ class InfrastructureCobuild(Intervention):
 
     def check(self, index, file, path):
         if not self.nodes:
-            from model.errors import ScenarioError
             raise ScenarioError(file, f"{path}.nodes", "expected at least one node id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import param
@@ -26,5 +27,4 @@ class SectorSubsidy(Intervention):
 
     def check(self, index, file, path):
         if not self.node:
-            from model.errors import ScenarioError
             raise ScenarioError(file, f"{path}.node", "missing required key 'node' (a node id)")
