@@ -101,6 +101,8 @@ class RegionModel(mesa.Model):
                                 init, self.streams["init_firms"])
         self.talent = make_talent(placement(spec.scale.talent_agents, weights, init.distribution),
                                   init, self.streams["init_talent"])
+        self._mean_data_intensity = float(self.firms.data_intensity.mean()) \
+            if len(self.firms) else 0.0
         self._firm_offset = sector_offset(self.firms.sector, n)
         self._talent_offset = sector_offset(self.talent.sector, n)
         mix = weights / weights.sum()
@@ -153,7 +155,11 @@ class RegionModel(mesa.Model):
                     nodes.max(initial=0) >= self.region.n:
                 raise ValueError("expected one valid node index per agent")
             arrays.node[:] = nodes
+        frozen = self._frozen_prices is not None
+        self._frozen_prices = None
         self.fields = self._compute_fields()
+        if frozen:  # prices of a model without market endogeneity freeze at the (new) start
+            self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
         self.history.clear()
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
@@ -272,7 +278,7 @@ class RegionModel(mesa.Model):
         """Utility of each node for an average mobile firm, before subsidies (governments' view)."""
         counts = self.firm_counts.sum(axis=1)
         mix = counts / max(counts.sum(), 1)
-        d_mean = float(self.firms.data_intensity.mean()) if len(self.firms) else 0.0
+        d_mean = self._mean_data_intensity
         profit = (mix @ (self.fields.profit_rate * (1 + d_mean * self.modifiers.data_bonus)
                          + self.modifiers.sector_subsidy)
                   - self.office_cost() - d_mean * self.fields.compute_cost)
