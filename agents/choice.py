@@ -28,8 +28,10 @@ def draw_from_cumulative(cumulative: np.ndarray, rng: np.random.Generator) -> np
 
 
 def logit_choice(utility: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one alternative per row of a utility matrix (agents x alternatives)."""
-    return draw_from_rows(softmax_rows(utility), rng)
+    """Draw one alternative per row of a utility matrix (agents x alternatives): the inverse CDF
+    of the unnormalised weights exp(U - max U), so no division is needed."""
+    weights = np.exp(utility - utility.max(axis=1, keepdims=True))
+    return draw_from_cumulative(np.cumsum(weights, axis=1, out=weights), rng)
 
 
 def deciders(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:

@@ -57,17 +57,24 @@ def relocation_choices(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.nd
                        data_bonus: np.ndarray, sector_subsidy: np.ndarray, site: np.ndarray,
                        pair_cost: np.ndarray, scale: float,
                        rng: np.random.Generator) -> np.ndarray:
-    """New node of each deciding firm ``idx`` (one logit draw each, all at once)."""
+    """New node of each deciding firm ``idx`` (one logit draw each, all at once).
+
+    The node terms common to all firms of a sector are combined first ([S, N]), so the
+    (deciders x nodes) matrix takes few passes.
+    """
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
+    sector = firms.sector[idx]
     q = firms.productivity[idx, None]
     d = firms.data_intensity[idx, None]
-    sector = firms.sector[idx]
     if data_bonus.any():
         q = q * (1.0 + d * data_bonus)
-    profit = (q * profit_rate[sector] - fixed_cost - d * compute_cost + subsidy
-              + sector_subsidy[sector])
-    utility = scale * profit + site - pair_cost[firms.node[idx]]
+    per_q = scale * profit_rate                                  # [S, N]
+    common = scale * (subsidy - fixed_cost + sector_subsidy) + site  # [S, N]
+    utility = q * per_q[sector]
+    utility += common[sector]
+    utility -= (scale * d) * compute_cost
+    utility -= pair_cost[firms.node[idx]]
     return logit_choice(utility, rng)
 
 
