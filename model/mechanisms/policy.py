@@ -35,9 +35,15 @@ def budgets(gdp: np.ndarray, total_output: float, share: float) -> np.ndarray:
     return share * gdp / gdp.sum() * total_output
 
 
-def mobile_firm_shares(base_utility: np.ndarray, subsidy: np.ndarray, scale: float) -> np.ndarray:
-    """Probability that a mobile firm picks each node, given subsidies."""
-    return softmax_rows(base_utility + scale * subsidy)
+def mobile_firm_shares(base_utility: np.ndarray, subsidy: np.ndarray, scale: float,
+                       outside: float | None = None) -> np.ndarray:
+    """Probability that a mobile firm picks each node, given subsidies; with an ``outside``
+    option of that utility (a firm may locate outside the region), the node shares sum to
+    less than 1. The model has no outside option; the subsidy-game validation (T5) does."""
+    utility = base_utility + scale * subsidy
+    if outside is None:
+        return softmax_rows(utility)
+    return softmax_rows(np.append(utility, outside))[:-1]
 
 
 def best_response_city(value: np.ndarray, shares: np.ndarray, scale: float,
@@ -50,13 +56,14 @@ def best_response_city(value: np.ndarray, shares: np.ndarray, scale: float,
 
 
 def joint_optimum(value: np.ndarray, base_utility: np.ndarray, scale: float, cap: np.ndarray,
-                  start: np.ndarray, iterations: int = 200) -> np.ndarray:
+                  start: np.ndarray, iterations: int = 200,
+                  outside: float | None = None) -> np.ndarray:
     """Subsidies maximising sum_j (v_j - s_j) P_j(s) (the coordination committee's objective)."""
     if scale <= 0:
         return np.zeros_like(value)
     s = start.copy()
     for _ in range(iterations):
-        shares = mobile_firm_shares(base_utility, s, scale)
+        shares = mobile_firm_shares(base_utility, s, scale, outside)
         joint = float(((value - s) * shares).sum())
         new = np.clip(value - joint - 1.0 / scale, 0.0, cap)
         if np.max(np.abs(new - s)) < 1e-10:
@@ -68,7 +75,8 @@ def joint_optimum(value: np.ndarray, base_utility: np.ndarray, scale: float, cap
 def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.ndarray,
                      base_utility: np.ndarray, scale: float, firms: np.ndarray,
                      province_of_node: np.ndarray, city_budget: np.ndarray,
-                     province_budget: np.ndarray, coordination: bool) -> SubsidyState:
+                     province_budget: np.ndarray, coordination: bool,
+                     outside: float | None = None) -> SubsidyState:
     """One quarter of government decisions (subsidies move part way to the target)."""
     n_prov = len(state.province)
     if not params.enabled:
@@ -78,10 +86,11 @@ def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.nda
     prov_cap = np.minimum(params.max_subsidy, province_budget / np.maximum(firms_by_prov, 1.0))
     total = state.total(province_of_node)
     if coordination:
-        city_target = joint_optimum(value, base_utility, scale, city_cap, state.city)
+        city_target = joint_optimum(value, base_utility, scale, city_cap, state.city,
+                                    outside=outside)
         prov_target = np.zeros(n_prov)
     else:
-        shares = mobile_firm_shares(base_utility, total, scale)
+        shares = mobile_firm_shares(base_utility, total, scale, outside)
         city_target = best_response_city(value, shares, scale, city_cap)
         prov_shares = np.bincount(province_of_node, weights=shares, minlength=n_prov)
         prov_value = np.bincount(province_of_node, weights=shares * value,
