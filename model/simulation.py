@@ -70,6 +70,24 @@ class Simulation:
             lines.append(f"  {row['node']:<20} {row['share']:6.1%}")
         return "\n".join(lines)
 
+    def plot(self, out_dir: str | Path | None = None) -> list:
+        """Map of the final shares, node shares over time and region metrics over time
+        (matplotlib figures); written as PNG files into ``out_dir`` when given."""
+        import matplotlib.pyplot as plt
+
+        from visualize import plot_map, plot_metrics, plot_shares
+
+        nodes = self.nodes()
+        figures = [plot_map(nodes, self.model.region).figure, plot_shares(nodes).figure,
+                   plot_metrics(self.region())]
+        if out_dir is not None:
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            for name, figure in zip(("map", "shares", "metrics"), figures, strict=True):
+                figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
+                plt.close(figure)
+        return figures
+
     def save(self, out_dir: str | Path, csv: bool = False) -> list[Path]:
         """Write the results folder (Parquet tables, CSV with ``csv=True``, scenario, run.json)."""
         return write_results(self.model, out_dir, csv=csv,

@@ -36,4 +36,5 @@ def test_python_quick_start_runs(tmp_path, monkeypatch):
     exec(compile(block.replace('"scenarios/', f'"{ROOT}/scenarios/'), "README", "exec"),
          namespace)
     assert (tmp_path / "results" / "mine" / "nodes.csv").is_file()
+    assert (tmp_path / "results" / "mine" / "map.png").stat().st_size > 10_000
     assert len(namespace["nodes"]) == 53 * 34
