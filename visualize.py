@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -106,6 +104,7 @@ def save_figures(results: Path, region: Region | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    matplotlib.use("Agg")  # files only, no window
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", help="a results folder written by run.py")
