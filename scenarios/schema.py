@@ -163,8 +163,10 @@ class MetricParams:
 
 @dataclass(frozen=True)
 class DataParams:
-    cities: str = param("", doc="cities CSV (empty: the repository's data/cities.csv)")
-    links: str = param("", doc="links CSV (empty: the repository's data/links.csv)")
+    cities: str = param("", doc="cities CSV, absolute or relative to the working directory "
+                        "(empty: the repository's data/cities.csv)")
+    links: str = param("", doc="links CSV, absolute or relative to the working directory "
+                       "(empty: the repository's data/links.csv)")
 
 
 @dataclass(frozen=True)
