@@ -66,9 +66,16 @@ def main(argv: list[str] | None = None) -> int:
             overrides["seed"] = args.seed
         if overrides:
             scenario = with_overrides(scenario, overrides, file="command line")
-        sim = Simulation.from_scenario(scenario).run(progress=not args.quiet)
         out = Path(args.out) if args.out else Path("results") / scenario.name
-        files = sim.save(out, csv=args.csv)
+        try:  # fail before the run, not after it
+            out.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as exc:
+            raise CyflowError(f"{out}: cannot create the results folder: {exc}") from None
+        sim = Simulation.from_scenario(scenario).run(progress=not args.quiet)
+        try:
+            files = sim.save(out, csv=args.csv)
+        except (OSError, ValueError) as exc:
+            raise CyflowError(f"{out}: cannot write the results: {exc}") from None
     except CyflowError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -120,12 +120,7 @@ class RegionModel(mesa.Model):
         self._opened_links: set[tuple[str, str, float]] = set()
         self._network_version = -1
         self._frozen_prices: tuple[np.ndarray, np.ndarray] | None = None
-        self._units = (1.0, 1.0)
-        self.fields = self._compute_fields()
-        self._units = (float(self.fields.output.sum() / self.fields.capital.sum()),
-                       float((self.fields.wage * self.fields.labour).sum()
-                             / self.fields.labour.sum()))
-        self.fields = self._compute_fields()
+        self._fix_units()
         if not spec.mechanisms.market.enabled:
             self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
 
@@ -157,12 +152,21 @@ class RegionModel(mesa.Model):
             arrays.node[:] = nodes
         frozen = self._frozen_prices is not None
         self._frozen_prices = None
-        self.fields = self._compute_fields()
+        self._fix_units()
         if frozen:  # prices of a model without market endogeneity freeze at the (new) start
             self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
         self.history.clear()
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
+
+    def _fix_units(self) -> None:
+        """Model units from the initial state: mean output per unit of firm productivity and
+        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units."""
+        self._units = (1.0, 1.0)
+        fields = self._compute_fields()
+        self._units = (float(fields.output.sum() / fields.capital.sum()),
+                       float((fields.wage * fields.labour).sum() / fields.labour.sum()))
+        self.fields = self._compute_fields()
 
     # ------------------------------------------------------------------ agent views
     def _materialize_views(self) -> None:

@@ -22,6 +22,7 @@ MODES = ("hsr", "rail", "expressway")
 STATUSES = ("open", "planned")
 # A generous box around Sichuan's eastern half and Chongqing: a coordinate outside it is a typo.
 LAT_RANGE = (26.0, 34.5)
+MIN_NODES = 4
 LON_RANGE = (97.0, 110.5)
 
 CITY_COLUMNS = {
@@ -46,6 +47,8 @@ def _read_csv(path: Path | str, columns: dict[str, type], name: str) -> pd.DataF
         raise DataError(name, f"file not found ({path})")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise DataError(name, "the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(name, f"cannot be parsed as UTF-8 CSV: {exc}") from exc
     return _check_columns(frame, columns, name)
@@ -176,6 +179,9 @@ class Region:
         """Build a region from tables with the columns of ``cities.csv`` and ``links.csv``."""
         cities = _check_columns(cities.astype(str), CITY_COLUMNS, cities_name)
         links = _check_columns(links.astype(str), LINK_COLUMNS, links_name)
+        if len(cities) < MIN_NODES:
+            raise DataError(cities_name, f"expected at least {MIN_NODES} nodes, got "
+                            f"{len(cities)} (spatial statistics need them)")
         _validate_cities(cities, cities_name)
         _validate_links(links, set(cities["id"]), links_name)
         graph = _graph(cities["id"], links[links["status"] == "open"])
@@ -217,7 +223,11 @@ class Region:
     def corridor_nodes(self) -> dict[str, np.ndarray]:
         """Node indices on each corridor named in the open links' ``corridor`` column."""
         out: dict[str, set[int]] = {}
-        tagged = self.links[(self.links["corridor"] != "") & (self.links["status"] == "open")]
+        opened = {frozenset((a, b)) for a, b, _ in self.extra_links}
+        pairs = [frozenset(p) for p in zip(self.links["from"], self.links["to"], strict=True)]
+        is_open = (self.links["status"] == "open") | pd.Series(
+            [p in opened for p in pairs], index=self.links.index)
+        tagged = self.links[(self.links["corridor"] != "") & is_open]
         for _, row in tagged.iterrows():
             nodes = out.setdefault(row["corridor"], set())
             nodes.update((self.index[row["from"]], self.index[row["to"]]))

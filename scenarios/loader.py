@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -24,6 +25,7 @@ from scenarios.schema import Scenario
 from scenarios.validate import build, unknown_key
 
 SCENARIO_DIR = Path(__file__).resolve().parent
+SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -97,6 +99,9 @@ def from_dict(data: dict[str, Any], file: str = "<scenario>",
         raise ScenarioError(file, "extends", "only scenario files can extend another file")
     special = {"interventions": lambda value, f, path: validate_interventions(value, f, path)}
     scenario = build(Scenario, data, file, "", special=special)
+    if not SAFE_NAME.match(scenario.name) or scenario.name in (".", ".."):
+        raise ScenarioError(file, "name", "expected letters, digits, '.', '_' or '-' (it names "
+                            f"the results folder), got {scenario.name!r}")
     check_references(scenario, file, index)
     return scenario
 

@@ -40,26 +40,47 @@ def index_of_region(region) -> RegionIndex:
     return RegionIndex(tuple(region.ids), names, labels, {k: tuple(v) for k, v in lines.items()})
 
 
-@lru_cache(maxsize=8)
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """Resolved path, modification time and size: a cache key that changes with the file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), -1, -1
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
 def region_index(cities: str = "", links: str = "") -> RegionIndex:
-    """Ids, names and lines of the region files (cached; defaults: the repository's data)."""
+    """Ids, names and lines of the region files (defaults: the repository's data); cached per
+    file state, so an edited file is read again."""
     cities_path = Path(cities) if cities else DATA_DIR / "cities.csv"
     links_path = Path(links) if links else DATA_DIR / "links.csv"
+    return _region_index(_file_key(cities_path), _file_key(links_path))
+
+
+def _read_rows(path: str, key: str) -> list[dict[str, str]]:
     try:
-        with cities_path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        with links_path.open(encoding="utf-8", newline="") as fh:
-            link_rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(cities_path), None, f"cannot read the region files: {exc}") \
-            from None
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            fields = reader.fieldnames or []
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError(path, None, f"cannot read the region file: {exc}") from None
+    if key not in fields:
+        raise ScenarioError(path, None, f"expected a CSV with a '{key}' column")
+    return rows
+
+
+@lru_cache(maxsize=8)
+def _region_index(cities_key: tuple, links_key: tuple) -> RegionIndex:
+    rows = _read_rows(cities_key[0], "id")
+    link_rows = _read_rows(links_key[0], "line")
     ids = tuple(r.get("id", "") for r in rows)
     names, labels = {}, {}
     for r in rows:
         for name in (r.get("name_en", ""), r.get("name_zh", "")):
             if name:
-                names[name.lower()] = r["id"]
-        labels[r["id"]] = f"{r.get('name_en', '')}, {r.get('name_zh', '')}"
+                names[name.lower()] = r.get("id", "")
+        labels[r.get("id", "")] = f"{r.get('name_en', '')}, {r.get('name_zh', '')}"
     lines: dict[str, list[str]] = {}
     for r in link_rows:
         lines.setdefault(r.get("line", ""), []).append(r.get("status", ""))
@@ -100,6 +121,9 @@ def check_references(scenario, file: str, index: RegionIndex | None = None) -> N
             value = getattr(item, name)
             values = [value] if isinstance(value, str) else value
             for j, node in enumerate(values):
+                if node in values[:j]:
+                    raise ScenarioError(file, f"{path}.{name}[{j}]", f"node {node!r} is listed "
+                                        "twice")
                 where = f"{path}.{name}" if isinstance(value, str) else f"{path}.{name}[{j}]"
                 check_node(node, index, file, where)
         try:

@@ -99,3 +99,32 @@ def test_every_library_scenario_runs_from_the_cli(path, tmp_path):
     written = (out / "scenario.toml").read_text(encoding="utf-8")
     if path.stem != "baseline":
         assert "[[interventions]]" in written
+
+
+def test_more_bad_input_exits_2(tmp_path):
+    """Empty data file, output path that is a file, unsafe scenario name: one error line."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    bad_name = tmp_path / "name.toml"
+    bad_name.write_text('name = "../../etc"\n', encoding="utf-8")
+    cases = [("--set", f'data.links="{empty}"', "--steps", "1"),
+             ("--steps", "1", "--out", str(a_file), "--set", "scale.firm_agents=100",
+              "--set", "scale.talent_agents=100"),
+             (str(bad_name),)]
+    for args in cases:
+        result = _run(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = [line for line in result.stderr.strip().splitlines() if line]
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+
+
+def test_cities_file_with_byte_order_mark(tmp_path):
+    text = (ROOT / "data" / "cities.csv").read_text(encoding="utf-8")
+    bom = tmp_path / "cities.csv"
+    bom.write_text("\ufeff" + text, encoding="utf-8")
+    result = _run("--steps", "1", "--quiet", "--out", str(tmp_path / "res"),
+                  "--set", f'data.cities="{bom}"', "--set", "scale.firm_agents=100",
+                  "--set", "scale.talent_agents=100", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -197,3 +197,24 @@ def test_random_parameters_at_their_bounds_stay_finite():
         nodes, region = model.node_table(), model.region_table()
         assert np.isfinite(nodes[list(NODE_COLUMNS)].to_numpy(float)).all(), over
         assert np.isfinite(region.drop(columns=["quarter", "pattern"]).to_numpy(float)).all(), over
+
+
+def test_units_fixed_at_the_start_after_set_locations():
+    model = RegionModel(rng=1, agent_views=False, **SMALL)
+    rng = np.random.default_rng(0)
+    model.set_locations(rng.integers(0, model.region.n, len(model.firms)),
+                        rng.integers(0, model.region.n, len(model.talent)))
+    f = model.fields
+    assert f.output.sum() / f.capital.sum() == pytest.approx(1.0)
+    assert (f.wage * f.labour).sum() / f.labour.sum() == pytest.approx(1.0)
+
+
+def test_coordination_stops_provincial_top_ups_at_once():
+    from model.mechanisms.policy import SubsidyState, update_subsidies
+    from scenarios.schema import PolicyParams
+    state = SubsidyState(np.zeros(3), np.array([0.3, 0.2]))
+    new = update_subsidies(state, params=PolicyParams(), value=np.ones(3),
+                           base_utility=np.zeros(3), scale=4.0, firms=np.ones(3),
+                           province_of_node=np.array([0, 0, 1]), city_budget=np.ones(3),
+                           province_budget=np.ones(2), coordination=True)
+    assert (new.province == 0).all()

@@ -187,3 +187,33 @@ def test_estimated_names_known_columns(tmp_path):
     c.loc[0, "estimated"] = "gdp;population_2020"
     err = _error(tmp_path, cities=c)
     assert "column 'estimated'" in str(err) and "'gdp'" in str(err)
+
+
+def test_too_few_nodes(tmp_path):
+    c = _cities().iloc[:3]
+    lk = _links()
+    lk = lk[lk["from"].isin(c["id"]) & lk["to"].isin(c["id"])]
+    err = _error(tmp_path, cities=c, links=lk)
+    assert "at least 4 nodes" in str(err)
+
+
+def test_empty_file(tmp_path):
+    cp, lp = _write(tmp_path)
+    lp.write_text("", encoding="utf-8")
+    with pytest.raises(DataError, match="empty"):
+        Region.load(cp, lp)
+
+
+def test_opened_corridor_links_join_the_axis():
+    region = Region.load()
+    rows = region.links[(region.links["line"].str.startswith("Chongqing–Wanzhou high-speed"))]
+    opened = region.with_links([(a, b, float(m)) for a, b, m in
+                                zip(rows["from"], rows["to"], rows["minutes"], strict=True)])
+    assert set(np.flatnonzero(opened.axis_mask())) >= set(np.flatnonzero(region.axis_mask()))
+    planned_only = region.links[(region.links["status"] == "planned")
+                                & (region.links["corridor"] != "")]
+    if len(planned_only):
+        row = planned_only.iloc[0]
+        extra = region.with_links([(row["from"], row["to"], float(row["minutes"]))])
+        for node in (row["from"], row["to"]):
+            assert extra.axis_mask()[region.index[node]]

@@ -109,8 +109,9 @@ def test_unreadable_toml_names_line_and_column(tmp_path):
 
 def test_scenario_files_never_execute_code(tmp_path):
     marker = tmp_path / "pwned"
-    text = (f'name = "__import__(\'os\').system(\'touch {marker}\')"\n'
-            f'description = "{{{{ {marker} }}}}"\n')
+    text = (f'description = "__import__(\'os\').system(\'touch {marker}\')"\n'
+            f'[[interventions]]\ntype = "data_market"\n'
+            f'label = "{{{{ {marker} }}}} $(touch {marker})"\n')
     path = tmp_path / "x.toml"
     path.write_text(text, encoding="utf-8")
     load_scenario(path)
@@ -189,3 +190,19 @@ def test_fuzz_broken_toml_text(tmp_path_factory, cut, junk):
         load_scenario(path)
     except ScenarioError as exc:
         assert str(path) in str(exc)
+
+
+def test_duplicate_nodes_in_a_list(tmp_path):
+    msg = _error(tmp_path, '[[interventions]]\ntype = "infrastructure_cobuild"\n'
+                 'nodes = ["ziyang", "neijiang", "ziyang"]\n')
+    assert "interventions[0].nodes[2]" in msg and "twice" in msg
+
+
+def test_edited_region_file_is_read_again(tmp_path):
+    from scenarios.references import region_index
+    cities = tmp_path / "cities.csv"
+    text = (SCENARIO_DIR.parent / "data" / "cities.csv").read_text(encoding="utf-8")
+    cities.write_text(text, encoding="utf-8")
+    assert "chengdu" in region_index(str(cities)).ids
+    cities.write_text(text.replace("\nchengdu,", "\nchengdu_city,"), encoding="utf-8")
+    assert "chengdu_city" in region_index(str(cities)).ids

@@ -98,5 +98,8 @@ def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.nda
         prov_target = best_response_city(prov_value, prov_shares, scale, prov_cap)
     rho = params.adjustment
     city = state.city + rho * (city_target - state.city)
-    province = state.province + rho * (prov_target - state.province)
+    # under coordination the provinces stop topping up at once (their top-ups would only
+    # shift firms between the members of the joint objective)
+    province = prov_target if coordination else \
+        state.province + rho * (prov_target - state.province)
     return SubsidyState(np.minimum(city, city_cap), np.minimum(province, prov_cap))
