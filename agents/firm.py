@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents.choice import logit_choice
+from model.kernels import firm_logit_draws
 from model.state import SECTORS, FirmArrays
 
 if TYPE_CHECKING:
@@ -52,30 +52,41 @@ class Firm(mesa.Agent):
         return float(self.model.firms.data_intensity[self.index])
 
 
+def _node_terms(profit_rate: np.ndarray, fixed_cost: np.ndarray, subsidy: np.ndarray,
+                sector_subsidy: np.ndarray, site: np.ndarray,
+                scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """[S, N] terms shared by all firms of a sector: per unit of productivity, and the rest."""
+    return scale * profit_rate, scale * (subsidy - fixed_cost + sector_subsidy) + site
+
+
+def relocation_utilities(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.ndarray,
+                         fixed_cost: np.ndarray, compute_cost: np.ndarray,
+                         subsidy: np.ndarray, data_bonus: np.ndarray,
+                         sector_subsidy: np.ndarray, site: np.ndarray, pair_cost: np.ndarray,
+                         scale: float) -> np.ndarray:
+    """(deciders x nodes) utilities U_fj of the deciding firms ``idx`` (the rule, in numpy)."""
+    per_q, common = _node_terms(profit_rate, fixed_cost, subsidy, sector_subsidy, site, scale)
+    sector = firms.sector[idx]
+    q = firms.productivity[idx, None]
+    d = firms.data_intensity[idx, None]
+    return (q * (1.0 + data_bonus * d) * per_q[sector] + common[sector]
+            - (scale * d) * compute_cost - pair_cost[firms.node[idx]])
+
+
 def relocation_choices(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.ndarray,
                        fixed_cost: np.ndarray, compute_cost: np.ndarray, subsidy: np.ndarray,
                        data_bonus: np.ndarray, sector_subsidy: np.ndarray, site: np.ndarray,
                        pair_cost: np.ndarray, scale: float,
                        rng: np.random.Generator) -> np.ndarray:
-    """New node of each deciding firm ``idx`` (one logit draw each, all at once).
-
-    The node terms common to all firms of a sector are combined first ([S, N]), so the
-    (deciders x nodes) matrix takes few passes.
-    """
+    """New node of each deciding firm ``idx``: one logit draw each from
+    ``relocation_utilities``, computed by a compiled kernel (one uniform per decider)."""
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
-    sector = firms.sector[idx]
-    q = firms.productivity[idx, None]
-    d = firms.data_intensity[idx, None]
-    if data_bonus.any():
-        q = q * (1.0 + d * data_bonus)
-    per_q = scale * profit_rate                                  # [S, N]
-    common = scale * (subsidy - fixed_cost + sector_subsidy) + site  # [S, N]
-    utility = q * per_q[sector]
-    utility += common[sector]
-    utility -= (scale * d) * compute_cost
-    utility -= pair_cost[firms.node[idx]]
-    return logit_choice(utility, rng)
+    per_q, common = _node_terms(profit_rate, fixed_cost, subsidy, sector_subsidy, site, scale)
+    u = rng.random(len(idx))
+    return firm_logit_draws(firms.productivity[idx], firms.data_intensity[idx],
+                            firms.sector[idx], firms.node[idx], per_q, common,
+                            scale * compute_cost, data_bonus, pair_cost, u)
 
 
 def pair_costs(travel_hours: np.ndarray, border: np.ndarray, *, relocation: float,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents.choice import draw_from_cumulative, softmax_rows
+from agents.choice import softmax_rows
+from model.kernels import draw_rows
 from model.state import SECTORS, TalentArrays
 
 if TYPE_CHECKING:
@@ -74,4 +75,4 @@ def migration_choices(talent: TalentArrays, idx: np.ndarray, transition: np.ndar
     """New node of each deciding agent ``idx``: rows of the transition matrix, drawn at once
     (the cumulative sums are taken once per (sector, origin), not once per agent)."""
     cumulative = np.cumsum(transition, axis=2)
-    return draw_from_cumulative(cumulative[talent.sector[idx], talent.node[idx]], rng)
+    return draw_rows(cumulative, talent.sector[idx], talent.node[idx], rng.random(len(idx)))

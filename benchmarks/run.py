@@ -210,7 +210,7 @@ PHASES = ("_apply_interventions", "_govern", "_relocate_firms", "_migrate_talent
 
 def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
     """Section 4: mean ms per step of each phase of ``RegionModel.step`` (timers wrapped around
-    the model's phase methods and around the metrics' Moran's I; the code is not changed)."""
+    the model's phase methods and around the region-metrics kernel; the code is not changed)."""
     import model.metrics.collect as collect
     from model.model import RegionModel
 
@@ -230,12 +230,13 @@ def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
     for name in PHASES:
         if hasattr(model, name):
             setattr(model, name, timed(name, getattr(model, name)))
-    original = collect.moran
-    collect.moran = timed("  of which Moran's I", original)  # inside _record
+    original = collect.region_metric_vector
+    collect.region_metric_vector = timed("  of which region metrics (kernel)",
+                                         original)  # inside _record
     try:
         totals["step"] = sum(step_times(model, steps))
     finally:
-        collect.moran = original
+        collect.region_metric_vector = original
     return {name: 1e3 * t / steps for name, t in totals.items()}
 
 
@@ -301,8 +302,8 @@ def report(results: dict[str, Any]) -> str:
     out.append("\n## 4. Where the time goes\n")
     phases = results["phases"]
     sizes = list(phases)
-    moran = "  of which Moran's I"
-    names = [k for k in PHASES if k in phases[sizes[-1]]] + [moran, "step"]
+    metrics = "  of which region metrics (kernel)"
+    names = [k for k in PHASES if k in phases[sizes[-1]]] + [metrics, "step"]
     out.append(table(["phase (ms per step, timers)"] + [f"{int(a):,} agents" for a in sizes],
                      [[k] + [f"{phases[a].get(k, 0.0):.3f} ({phases[a].get(k, 0.0)
                                                            / phases[a]['step']:.0%})"

@@ -161,12 +161,15 @@ class RegionModel(mesa.Model):
 
     def _fix_units(self) -> None:
         """Model units from the initial state: mean output per unit of firm productivity and
-        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units."""
+        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units and
+        counts the agents by (sector, node) (later kept up to date move by move)."""
         self._units = (1.0, 1.0)
         fields = self._compute_fields()
         self._units = (float(fields.output.sum() / fields.capital.sum()),
                        float((fields.wage * fields.labour).sum() / fields.labour.sum()))
         self.fields = self._compute_fields()
+        self.firm_counts = sector_node_count(self._firm_cells, self.region.n)
+        self.talent_counts = sector_node_count(self._talent_cells, self.region.n)
 
     # ------------------------------------------------------------------ agent views
     def _materialize_views(self) -> None:
@@ -351,6 +354,8 @@ class RegionModel(mesa.Model):
             site=self.spec.firms.site_weight * self.endowments.log_size,
             pair_cost=self.firm_pair_cost, scale=self.spec.firms.profit_scale, rng=rng)
         self.firm_flows = flow_matrix(firms.node[idx], new, n)
+        self.firm_counts = _move_counts(self.firm_counts, self._firm_offset[idx],
+                                        firms.node[idx], new)
         firms.node[idx] = new
 
     def _migrate_talent(self) -> None:
@@ -359,13 +364,14 @@ class RegionModel(mesa.Model):
         idx = deciders(len(talent), self.spec.talent.revision_rate, rng)
         new = talent_rules.migration_choices(talent, idx, self.talent_transition(), rng)
         self.talent_flows = flow_matrix(talent.node[idx], new, n)
+        self.talent_counts = _move_counts(self.talent_counts, self._talent_offset[idx],
+                                          talent.node[idx], new)
         talent.node[idx] = new
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
-        f, n = self.fields, self.region.n
-        firms = self.firm_counts = sector_node_count(self._firm_cells, n)
-        talent = sector_node_count(self._talent_cells, n)
+        f = self.fields
+        firms, talent = self.firm_counts, self.talent_counts
         subsidy = self.subsidies.total(self.region.province)
         targeted = self.modifiers.sector_subsidy
         stay_f, stay_t = np.diag(self.firm_flows), np.diag(self.talent_flows)
@@ -430,6 +436,16 @@ class RegionModel(mesa.Model):
     @property
     def sectors(self) -> tuple[str, ...]:
         return SECTORS
+
+
+def _move_counts(counts: np.ndarray, offset: np.ndarray, old: np.ndarray,
+                 new: np.ndarray) -> np.ndarray:
+    """[S, N] agent counts after the movers (sector offsets ``offset``) go from old to new
+    nodes: O(movers) instead of a recount of every agent."""
+    size = counts.size
+    change = (np.bincount(offset + new, minlength=size)
+              - np.bincount(offset + old, minlength=size))
+    return counts + change.reshape(counts.shape)
 
 
 def _offset_costs(base: np.ndarray, offset: np.ndarray) -> np.ndarray:

@@ -218,3 +218,15 @@ def test_coordination_stops_provincial_top_ups_at_once():
                            province_of_node=np.array([0, 0, 1]), city_budget=np.ones(3),
                            province_budget=np.ones(2), coordination=True)
     assert (new.province == 0).all()
+
+
+def test_counts_kept_move_by_move_equal_a_recount():
+    from model.state import sector_node_count
+    model = RegionModel(SCENARIO_DIR / "integrated.toml", rng=8, agent_views=False,
+                        **{**SMALL, "steps": 20, "firms__revision_rate": 0.3})
+    model.run()
+    n = model.region.n
+    cells_f = model.firms.sector.astype(np.int64) * n + model.firms.node
+    cells_t = model.talent.sector.astype(np.int64) * n + model.talent.node
+    np.testing.assert_array_equal(model.firm_counts, sector_node_count(cells_f, n))
+    np.testing.assert_array_equal(model.talent_counts, sector_node_count(cells_t, n))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from model.kernels import KERNEL_METRICS, region_metric_vector
 from model.metrics.inequality import gini, theil, williamson_cv
 from model.metrics.pattern import classify
 from model.metrics.spatial import moran
@@ -51,8 +52,41 @@ def _basis(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
+def _shares(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:
+    values = _basis(model, record)
+    total = values.sum()
+    return values / total if total > 0 else model.pop_shares.copy()
+
+
 def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Every region metric of the current state (shares of the scenario's metric basis)."""
+    """Every region metric of the current state (shares of the scenario's metric basis), by the
+    compiled kernel; ``region_metrics_plain`` computes the same with the functions of this
+    package (tested equal)."""
+    w = model.moran_w
+    vector = region_metric_vector(
+        _shares(model, record), model.pop_shares, model.region.province, int(model.cores[0]),
+        int(model.cores[1]), model.firm_flows, model.talent_flows, model.border,
+        model.axis_mask, np.vstack([record["output_soft"], record["output_hard"]]),
+        model.spec.metrics.depression_threshold, w.dense, w.s0, w.expected, w.se_norm)
+    out: dict[str, Any] = dict(zip(KERNEL_METRICS, vector.tolist(), strict=True))
+    for name in ("depressions", "firm_movers", "talent_movers", "cross_province_firm_moves",
+                 "cross_province_talent_moves"):
+        out[name] = round(out[name])
+    out["total_output"] = float(record["output"].sum())
+    out["total_subsidy"] = float(record["subsidy_spending"].sum())
+    out["pattern"] = _pattern(out)
+    return out
+
+
+def _pattern(m: dict[str, Any]) -> str:
+    return classify(top_share=m["top_share"], two_core_share=m["two_core_share"],
+                    balance=m["core_balance"], noncore_flows=m["noncore_flow_share"],
+                    axis_ratio=m["axis_ratio"], moran_i=m["moran_i"], moran_p=m["moran_p"],
+                    centralization=m["flow_centralization"])
+
+
+def region_metrics_plain(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The region metrics computed with the plain numpy functions (the definition)."""
     values = _basis(model, record)
     total = values.sum()
     shares = values / total if total > 0 else model.pop_shares.copy()
@@ -81,7 +115,5 @@ def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[st
         "cross_province_firm_moves": int((model.firm_flows * model.border).sum()),
         "cross_province_talent_moves": int((model.talent_flows * model.border).sum()),
     }
-    out["pattern"] = classify(top_share=out["top_share"], two_core_share=s2, balance=balance,
-                              noncore_flows=noncore, axis_ratio=axis, moran_i=moran_i,
-                              moran_p=moran_p, centralization=central)
+    out["pattern"] = _pattern(out)
     return out
