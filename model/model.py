@@ -161,15 +161,24 @@ class RegionModel(mesa.Model):
 
     def _fix_units(self) -> None:
         """Model units from the initial state: mean output per unit of firm productivity and
-        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units and
-        counts the agents by (sector, node) (later kept up to date move by move)."""
+        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units."""
+        self._recount()
         self._units = (1.0, 1.0)
         fields = self._compute_fields()
         self._units = (float(fields.output.sum() / fields.capital.sum()),
                        float((fields.wage * fields.labour).sum() / fields.labour.sum()))
         self.fields = self._compute_fields()
-        self.firm_counts = sector_node_count(self._firm_cells, self.region.n)
-        self.talent_counts = sector_node_count(self._talent_cells, self.region.n)
+
+    def _recount(self) -> None:
+        """Agent counts and the sums of firm productivity and talent skill by (sector, node),
+        from every agent; afterwards they are kept up to date move by move (O(movers))."""
+        n = self.region.n
+        firm_cells = self._firm_offset + self.firms.node
+        talent_cells = self._talent_offset + self.talent.node
+        self.firm_counts = sector_node_count(firm_cells, n)
+        self.talent_counts = sector_node_count(talent_cells, n)
+        self._productivity_sum = sector_node_sum(firm_cells, self.firms.productivity, n)
+        self._skill_sum = sector_node_sum(talent_cells, self.talent.skill, n)
 
     # ------------------------------------------------------------------ agent views
     def _materialize_views(self) -> None:
@@ -244,11 +253,13 @@ class RegionModel(mesa.Model):
         spec, reg, n = self.spec, self.region, self.region.n
         mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
         mods = self.modifiers
-        self._firm_cells = self._firm_offset + self.firms.node
-        self._talent_cells = self._talent_offset + self.talent.node
-        capital = sector_node_sum(self._firm_cells, self.effective_productivity(),
-                                  n) + self.base_capital
-        labour = sector_node_sum(self._talent_cells, self.talent.skill, n) + self.base_labour
+        if mods.data_bonus.any():  # productivity depends on the node: sum it afresh
+            capital = sector_node_sum(self._firm_offset + self.firms.node,
+                                      self.effective_productivity(), n)
+        else:
+            capital = self._productivity_sum.copy()
+        capital += self.base_capital
+        labour = self._skill_sum + self.base_labour
         employment = labour.sum(axis=0)
         access = innovation.knowledge_access(self.spillover_kernel, reg.universities, employment,
                                              spec.mechanisms.innovation)
@@ -354,8 +365,10 @@ class RegionModel(mesa.Model):
             site=self.spec.firms.site_weight * self.endowments.log_size,
             pair_cost=self.firm_pair_cost, scale=self.spec.firms.profit_scale, rng=rng)
         self.firm_flows = flow_matrix(firms.node[idx], new, n)
-        self.firm_counts = _move_counts(self.firm_counts, self._firm_offset[idx],
-                                        firms.node[idx], new)
+        offset, old = self._firm_offset[idx], firms.node[idx]
+        self.firm_counts = _moved(self.firm_counts, offset, old, new)
+        self._productivity_sum = _moved(self._productivity_sum, offset, old, new,
+                                        firms.productivity[idx])
         firms.node[idx] = new
 
     def _migrate_talent(self) -> None:
@@ -364,8 +377,9 @@ class RegionModel(mesa.Model):
         idx = deciders(len(talent), self.spec.talent.revision_rate, rng)
         new = talent_rules.migration_choices(talent, idx, self.talent_transition(), rng)
         self.talent_flows = flow_matrix(talent.node[idx], new, n)
-        self.talent_counts = _move_counts(self.talent_counts, self._talent_offset[idx],
-                                          talent.node[idx], new)
+        offset, old = self._talent_offset[idx], talent.node[idx]
+        self.talent_counts = _moved(self.talent_counts, offset, old, new)
+        self._skill_sum = _moved(self._skill_sum, offset, old, new, talent.skill[idx])
         talent.node[idx] = new
 
     # ------------------------------------------------------------------ observation
@@ -438,14 +452,14 @@ class RegionModel(mesa.Model):
         return SECTORS
 
 
-def _move_counts(counts: np.ndarray, offset: np.ndarray, old: np.ndarray,
-                 new: np.ndarray) -> np.ndarray:
-    """[S, N] agent counts after the movers (sector offsets ``offset``) go from old to new
-    nodes: O(movers) instead of a recount of every agent."""
-    size = counts.size
-    change = (np.bincount(offset + new, minlength=size)
-              - np.bincount(offset + old, minlength=size))
-    return counts + change.reshape(counts.shape)
+def _moved(totals: np.ndarray, offset: np.ndarray, old: np.ndarray, new: np.ndarray,
+           weights: np.ndarray | None = None) -> np.ndarray:
+    """[S, N] counts (or sums of ``weights``) after the movers (sector offsets ``offset``) go
+    from old to new nodes: O(movers) instead of a pass over every agent."""
+    size = totals.size
+    change = (np.bincount(offset + new, weights=weights, minlength=size)
+              - np.bincount(offset + old, weights=weights, minlength=size))
+    return totals + change.reshape(totals.shape)
 
 
 def _offset_costs(base: np.ndarray, offset: np.ndarray) -> np.ndarray:

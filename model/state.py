@@ -62,7 +62,7 @@ def sector_offset(sector: np.ndarray, n_nodes: int) -> np.ndarray:
 def sector_node_sum(cells: np.ndarray, weight: np.ndarray, n_nodes: int) -> np.ndarray:
     """Sum of ``weight`` by (sector, node) cell as an [S, N] array, via one bincount."""
     flat = np.bincount(cells, weights=weight, minlength=len(SECTORS) * n_nodes)
-    return flat.reshape(len(SECTORS), n_nodes)
+    return flat.astype(float, copy=False).reshape(len(SECTORS), n_nodes)  # float if empty too
 
 
 def sector_node_count(cells: np.ndarray, n_nodes: int) -> np.ndarray:

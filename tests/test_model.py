@@ -220,7 +220,7 @@ def test_coordination_stops_provincial_top_ups_at_once():
     assert (new.province == 0).all()
 
 
-def test_counts_kept_move_by_move_equal_a_recount():
+def test_counts_and_sums_kept_move_by_move_equal_a_recount():
     from model.state import sector_node_count
     model = RegionModel(SCENARIO_DIR / "integrated.toml", rng=8, agent_views=False,
                         **{**SMALL, "steps": 20, "firms__revision_rate": 0.3})
@@ -230,3 +230,8 @@ def test_counts_kept_move_by_move_equal_a_recount():
     cells_t = model.talent.sector.astype(np.int64) * n + model.talent.node
     np.testing.assert_array_equal(model.firm_counts, sector_node_count(cells_f, n))
     np.testing.assert_array_equal(model.talent_counts, sector_node_count(cells_t, n))
+    from model.state import sector_node_sum
+    np.testing.assert_allclose(model._productivity_sum,
+                               sector_node_sum(cells_f, model.firms.productivity, n), rtol=1e-12)
+    np.testing.assert_allclose(model._skill_sum,
+                               sector_node_sum(cells_t, model.talent.skill, n), rtol=1e-12)
