@@ -128,6 +128,18 @@ def region_metric_vector(shares, pop, groups, core_a, core_b, firm_flows, talent
 
 
 @njit(cache=True)
+def _inverse_cdf(cumulative, u):
+    """First index whose (unnormalised) cumulative weight reaches u x the total."""
+    n = cumulative.shape[0]
+    target = u * cumulative[n - 1]
+    chosen = 0
+    for j in range(n):
+        if cumulative[j] < target:
+            chosen += 1
+    return min(chosen, n - 1)
+
+
+@njit(cache=True)
 def firm_logit_draws(q, d, sector, origin, per_q, common, compute, bonus, pair, u):
     """Logit draws of the deciding firms: U_j = q (1 + bonus_j d) per_q[s, j] + common[s, j]
     - d compute_j - pair[o, j] (``compute`` already times the logit scale); the choice is the
@@ -148,12 +160,7 @@ def firm_logit_draws(q, d, sector, origin, per_q, common, compute, bonus, pair, 
         for j in range(n):
             acc += math.exp(weights[j] - top)
             weights[j] = acc
-        target = u[a] * acc
-        chosen = 0
-        for j in range(n):
-            if weights[j] < target:
-                chosen += 1
-        out[a] = min(chosen, n - 1)
+        out[a] = _inverse_cdf(weights, u[a])
     return out
 
 
@@ -161,14 +168,7 @@ def firm_logit_draws(q, d, sector, origin, per_q, common, compute, bonus, pair, 
 def draw_rows(cumulative, sector, origin, u):
     """Inverse-CDF draw of each decider from row cumulative[sector, origin] (unnormalised)."""
     k = sector.shape[0]
-    n = cumulative.shape[2]
     out = np.empty(k, dtype=np.int64)
     for a in range(k):
-        row = cumulative[sector[a], origin[a]]
-        target = u[a] * row[n - 1]
-        chosen = 0
-        for j in range(n):
-            if row[j] < target:
-                chosen += 1
-        out[a] = min(chosen, n - 1)
+        out[a] = _inverse_cdf(cumulative[sector[a], origin[a]], u[a])
     return out
