@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+REQUIRED = object()  # a parameter without default: the loader reports it when missing
+
 
 def param(default: Any, lo: float | None = None, hi: float | None = None, *, doc: str,
           source: str = "convention", choices: tuple[str, ...] | None = None) -> Any:
-    """A scenario parameter with its default, valid range and documentation."""
+    """A scenario parameter with its default (or ``REQUIRED``), valid range and documentation."""
     meta = {"lo": lo, "hi": hi, "doc": doc, "source": source, "choices": choices}
+    if default is REQUIRED:
+        return field(metadata=meta)
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
-from scenarios.schema import param
+from scenarios.schema import REQUIRED, param
 
 
 @register
@@ -24,7 +23,7 @@ class ComputingHub(Intervention):
     type = "computing_hub"
     node_fields = ("hub",)
 
-    hub: str = param("", doc="node hosting the hub (required)")
+    hub: str = param(REQUIRED, doc="node hosting the hub")
     reach_hours: float = param(1.5, 0, 24, doc="travel-time reach of the hub's service")
     cost_reduction: float = param(0.4, 0, 1, doc="compute-cost reduction at full capacity")
     capacity: float = param(0.3, 0.001, 1, doc="data demand the hub serves at full reduction, "
@@ -39,7 +38,3 @@ class ComputingHub(Intervention):
         share = demand[within].sum() / max(demand.sum(), 1e-12)
         congestion = min(1.0, self.capacity / max(share, 1e-12))
         mods.compute[within] *= 1.0 - strength * self.cost_reduction * congestion
-
-    def check(self, index, file, path):
-        if not self.hub:
-            raise ScenarioError(file, f"{path}.hub", "missing required key 'hub' (a node id)")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
-from scenarios.schema import param
+from scenarios.schema import REQUIRED, param
 
 
 @register
@@ -17,14 +16,10 @@ class SectorSubsidy(Intervention):
     type = "sector_subsidy"
     node_fields = ("node",)
 
-    node: str = param("", doc="the subsidising node (required)")
+    node: str = param(REQUIRED, doc="the subsidising node")
     sector: str = param("soft", doc="sector subsidised", choices=("soft", "hard"))
     amount: float = param(0.1, 0, 10, doc="per-firm subsidy (units of mean firm output)")
 
     def apply(self, model, mods, strength):
         sector = 0 if self.sector == "soft" else 1
         mods.sector_subsidy[sector, model.region.index[self.node]] += strength * self.amount
-
-    def check(self, index, file, path):
-        if not self.node:
-            raise ScenarioError(file, f"{path}.node", "missing required key 'node' (a node id)")
