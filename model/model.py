@@ -447,10 +447,6 @@ class RegionModel(mesa.Model):
             self.step()
         return self
 
-    @property
-    def sectors(self) -> tuple[str, ...]:
-        return SECTORS
-
 
 def _moved(totals: np.ndarray, offset: np.ndarray, old: np.ndarray, new: np.ndarray,
            weights: np.ndarray | None = None) -> np.ndarray:
