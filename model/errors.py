@@ -17,7 +17,10 @@ class DataError(CyflowError):
         if column is not None:
             where += f", column '{column}'"
         super().__init__(f"{where}: {message}")
-        self.file, self.row, self.column = file, row, column
+        self.file, self.row, self.column, self.detail = file, row, column, message
+
+    def __reduce__(self):  # picklable (errors cross process boundaries in sweeps)
+        return type(self), (self.file, self.detail, self.row, self.column)
 
 
 class ScenarioError(CyflowError):
@@ -26,4 +29,17 @@ class ScenarioError(CyflowError):
     def __init__(self, file: str, key: str | None, message: str):
         where = str(file) if key is None else f"{file}: {key}"
         super().__init__(f"{where}: {message}")
-        self.file, self.key = file, key
+        self.file, self.key, self.detail = file, key, message
+
+    def __reduce__(self):
+        return type(self), (self.file, self.key, self.detail)
+
+
+class SimulationError(CyflowError):
+    """A run produced a value that is not finite (NaN or infinity): it stops, naming the quarter
+    and the field, instead of writing meaningless results."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario that is valid but will not do what it seems to say (e.g. an intervention that
+    starts after the horizon)."""

@@ -19,11 +19,14 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from agents import CityGovernment, Firm, ProvincialGovernment, Talent
 from agents import firm as firm_rules
 from agents import talent as talent_rules
 from agents.choice import deciders, flow_matrix
+from model.checks import check_finite
+from model.errors import ScenarioError
 from model.initial import make_firms, make_talent, placement
 from model.mechanisms import foundation, innovation, market, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
@@ -33,7 +36,7 @@ from model.region import PROVINCES, Region
 from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum, sector_offset
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
-from scenarios.references import index_of_region
+from scenarios.references import check_references, index_of_region, warn_inactive
 from scenarios.schema import Scenario
 
 NODE_COLUMNS = ("firms_soft", "firms_hard", "talent_soft", "talent_hard", "output",
@@ -56,34 +59,71 @@ def resolve_scenario(scenario: Scenario | str | Path | None,
         scenario = SCENARIO_DIR / "baseline.toml"
     if overrides:
         scenario = with_overrides(scenario, {k.replace("__", "."): v
-                                             for k, v in overrides.items()}, index=index)
-    elif not isinstance(scenario, Scenario):
+                                             for k, v in overrides.items()},
+                                  file="keyword overrides", index=index)
+    elif isinstance(scenario, Scenario):  # built in Python: its node ids are checked here
+        check_references(scenario, "<scenario object>", index)
+    else:
         scenario = load_scenario(scenario, index)
     if rng is not None:
         if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-            raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
-        scenario = dataclasses.replace(scenario, seed=int(rng))
+            raise ScenarioError("rng", None, f"expected an integer seed, got "
+                                f"{type(rng).__name__} ({rng!r})")
+        try:
+            scenario = dataclasses.replace(scenario, seed=int(rng))
+        except ScenarioError as exc:
+            raise ScenarioError("rng", None, exc.detail) from None
+    warn_inactive(scenario)
     return scenario
+
+
+def _mesa_scenario_parameters(scenario: MesaScenario,
+                              rng: int | None) -> tuple[dict[str, Any], int | None]:
+    """The parameters (cyflow overrides) and seed of a Mesa scenario. Its ``rng`` must be None or
+    an integer seed; an explicit ``rng`` must agree with it (Mesa's own rule)."""
+    params = {key: value for key, value in scenario if key != "rng"}
+    seed = scenario.rng
+    if seed is not None:
+        if rng is not None and rng != seed:
+            raise ValueError(f"rng ({rng}) and scenario.rng ({seed}) must be the same")
+        rng = seed
+    return params, rng
 
 
 class RegionModel(mesa.Model):
     """Digital-economy factor flows between the nodes of the Chengdu-Chongqing region.
 
     Args:
-        scenario: a ``Scenario``, a path to a scenario TOML file, or None for the baseline.
+        scenario: a ``Scenario``, a path to a scenario TOML file, or None for the baseline. A
+            Mesa scenario (``mesa.experimental.scenarios.Scenario``, what SolaraViz's Reset
+            passes as ``scenario=``) means the baseline with the Mesa scenario's parameters as
+            overrides and its ``rng`` (an integer seed) as ``rng``.
         rng: seed (int); None uses the scenario's ``seed``.
         region: a ``Region`` to use instead of the scenario's data files.
         agent_views: make Mesa agent objects (views over the arrays) available; they are
             created on first access to ``model.agents``, ``agents_by_type`` or ``agent_types``,
             so a run that never inspects single agents does not pay for them.
         **overrides: scenario keys as ``section__key=value`` (what ``mesa.batch_run`` passes).
+
+    A model pickles at any step (the DataCollector's reporters are module-level partials; Mesa
+    pickles its event list and agent sets itself), and an unpickled model continues exactly as
+    the original would (tests/test_pickle.py).
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+    def __init__(self, scenario: Scenario | MesaScenario | str | Path | None = None, *,
+                 rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
                  **overrides: Any) -> None:
-        spec = resolve_scenario(scenario, overrides, region, rng)
-        super().__init__(rng=spec.seed)
+        mesa_scenario: MesaScenario | None = None
+        if isinstance(scenario, MesaScenario):
+            params, rng = _mesa_scenario_parameters(scenario, rng)
+            overrides = {**params, **overrides}
+            spec = resolve_scenario(None, overrides, region, rng)
+            # keep the Mesa scenario's class and parameters, with the seed actually used
+            mesa_scenario = type(scenario)(**params, rng=spec.seed)
+        else:
+            spec = resolve_scenario(scenario, overrides, region, rng)
+        super().__init__(rng=spec.seed, scenario=mesa_scenario)
         self.spec = spec
         self.streams = RandomStreams(spec.seed)
         self.region = region if region is not None else Region.load(
@@ -405,8 +445,12 @@ class RegionModel(mesa.Model):
             "talent_outflow": self.talent_flows.sum(axis=1) - stay_t,
         }
         # every array here is new each step or never modified in place: no copies needed
+        quarter = self.quarter_label(self.steps)
+        check_finite(record, quarter)
+        metrics = region_metrics(self, record)
+        check_finite(metrics, quarter, "region metric")
         self.history.append(record)
-        self.region_metrics = region_metrics(self, record)
+        self.region_metrics = metrics
         self.datacollector.collect(self)
 
     def quarter_label(self, step: int) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import DataError
+from model.inputs import MAX_DATA_BYTES, check_input_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PROVINCES = ("Sichuan", "Chongqing")
@@ -32,6 +33,18 @@ CITY_COLUMNS = {
 }
 POSITIVE_CITY_COLUMNS = ("population_2020", "gdp_2022", "secondary_2022", "tertiary_2022",
                          "broadband_10k")
+# Plausible ranges (documented in data/README.md): a value outside them is a typo or a unit
+# mistake, and would give meaningless (or non-finite) results.
+PLAUSIBLE = {
+    "population_2020": (1e4, 5e7, "persons"),
+    "gdp_2022": (1.0, 1e5, "100 million yuan"),
+    "secondary_2022": (0.01, 1e5, "100 million yuan"),
+    "tertiary_2022": (0.01, 1e5, "100 million yuan"),
+    "universities": (0, 200, "institutions"),
+}
+GDP_PER_HEAD = (5_000.0, 500_000.0)      # yuan per resident
+BROADBAND_PER_HEAD = (0.01, 1.0)         # fixed-broadband users per resident
+MINUTES = (1.0, 1440.0)                  # a link's travel time
 LINK_COLUMNS = {"from": str, "to": str, "mode": str, "line": str, "minutes": float,
                 "status": str, "corridor": str, "source": str, "estimated": str}
 
@@ -42,15 +55,14 @@ def _line(index: int) -> int:
 
 
 def _read_csv(path: Path | str, columns: dict[str, type], name: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(name, f"file not found ({path})")
+    path = check_input_file(path, MAX_DATA_BYTES, lambda why: DataError(name, why))
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DataError(name, "the file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(name, f"cannot be parsed as UTF-8 CSV: {exc}") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(name, f"cannot be parsed as UTF-8 CSV: {detail}") from None
     return _check_columns(frame, columns, name)
 
 
@@ -98,10 +110,20 @@ def _validate_cities(cities: pd.DataFrame, name: str) -> None:
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(name, f"expected a positive value, got {cities[col].iloc[i]}",
                             row=_line(i), column=col)
-    bad = cities["universities"] < 0
+    for col, (lo, hi, unit) in PLAUSIBLE.items():
+        bad = ~cities[col].between(lo, hi)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(name, f"implausible value {cities[col].iloc[i]:g}; expected "
+                            f"{lo:g} to {hi:g} {unit}", row=_line(i), column=col)
+    bad = cities["universities"] != np.round(cities["universities"])
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(name, "expected a count >= 0", row=_line(i), column="universities")
+        raise DataError(name, f"expected a whole number of institutions, got "
+                        f"{cities['universities'].iloc[i]:g}", row=_line(i), column="universities")
+    _check_ratio(cities, "gdp_2022", 1e8, GDP_PER_HEAD, "GDP per resident (yuan)", name)
+    _check_ratio(cities, "broadband_10k", 1e4, BROADBAND_PER_HEAD,
+                 "fixed-broadband users per resident", name)
     over = cities["secondary_2022"] + cities["tertiary_2022"] > cities["gdp_2022"] * 1.001
     if over.any():
         i = int(np.flatnonzero(over.to_numpy())[0])
@@ -113,6 +135,18 @@ def _validate_cities(cities: pd.DataFrame, name: str) -> None:
             if col not in known:
                 raise DataError(name, f"'estimated' names unknown column {col!r}",
                                 row=_line(i), column="estimated")
+
+
+def _check_ratio(cities: pd.DataFrame, col: str, unit: float, bounds: tuple[float, float],
+                 what: str, name: str) -> None:
+    """``col`` x ``unit`` per resident must lie within ``bounds``."""
+    ratio = cities[col] * unit / cities["population_2020"]
+    bad = ~ratio.between(*bounds)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(name, f"implausible {what}: {ratio.iloc[i]:.4g}; expected "
+                        f"{bounds[0]:g} to {bounds[1]:g} (check the units)", row=_line(i),
+                        column=col)
 
 
 def _validate_links(links: pd.DataFrame, ids: set[str], name: str) -> None:
@@ -129,10 +163,12 @@ def _validate_links(links: pd.DataFrame, ids: set[str], name: str) -> None:
             if value not in allowed:
                 raise DataError(name, f"expected one of {allowed}, got {value!r}",
                                 row=_line(i), column=col)
-    bad = links["minutes"] <= 0
+    bad = ~links["minutes"].between(*MINUTES)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(name, "expected positive minutes", row=_line(i), column="minutes")
+        raise DataError(name, f"implausible travel time {links['minutes'].iloc[i]:g}; expected "
+                        f"{MINUTES[0]:g} to {MINUTES[1]:g} minutes", row=_line(i),
+                        column="minutes")
 
 
 @dataclass

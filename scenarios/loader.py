@@ -13,12 +13,20 @@ import copy
 import dataclasses
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
 import tomli_w
 
 from model.errors import ScenarioError
+from model.inputs import (
+    MAX_DEPTH,
+    MAX_EXTENDS,
+    MAX_SCENARIO_BYTES,
+    check_input_file,
+    nesting_depth_exceeds,
+)
 from scenarios.references import RegionIndex, check_references
 from scenarios.registry import validate_interventions
 from scenarios.schema import Scenario
@@ -30,17 +38,22 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 def _read_toml(path: Path) -> dict[str, Any]:
     name = str(path)
+    check_input_file(path, MAX_SCENARIO_BYTES, lambda why: ScenarioError(name, None, why))
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(name, None, "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(name, None, f"cannot be read: {exc}") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(name, None, f"invalid TOML: {_toml_position(str(exc), text)}") \
             from None
+    except RecursionError:
+        data = None
+    if data is None or nesting_depth_exceeds(data):
+        raise ScenarioError(name, None, f"tables or arrays nested deeper than {MAX_DEPTH} "
+                            "levels")
+    return data
 
 
 def _toml_position(message: str, text: str) -> str:
@@ -50,6 +63,49 @@ def _toml_position(message: str, text: str) -> str:
         where = f"(at line {len(lines)}, column {len(lines[-1]) + 1}, end of document)"
         return message.replace("(at end of document)", where)
     return message
+
+
+@dataclass
+class Origins:
+    """Which file (or override source) set each key of a merged scenario, so that an error
+    found after merging is reported against the file where the mistake is."""
+
+    keys: dict[tuple[str, ...], str] = dataclasses.field(default_factory=dict)
+    interventions: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+
+    def record(self, data: dict[str, Any], source: str, appended: bool) -> None:
+        """Note the keys of ``data`` (one file's tables) as set by ``source``."""
+        stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, dict) and (not path or path[0] != "interventions"):
+                stack.extend(((*path, str(k)), v) for k, v in value.items())
+            elif path:
+                self.keys[path] = source
+        items = data.get("interventions")
+        if isinstance(items, list):
+            own = [(source, k) for k in range(len(items))]
+            self.interventions = self.interventions + own if appended else own
+
+    def attribute(self, exc: ScenarioError, default: str) -> ScenarioError:
+        """``exc`` (raised against the merged tables) re-aimed at the file that set its key."""
+        if exc.file != default or not exc.key:
+            return exc
+        match = _INTERVENTION_KEY.match(exc.key)
+        if match:
+            k = int(match.group(1))
+            if k < len(self.interventions):
+                file, local = self.interventions[k]
+                return ScenarioError(file, f"interventions[{local}]{match.group(2)}", exc.detail)
+            return exc
+        parts = tuple(re.sub(r"\[\d+\]", "", part) for part in exc.key.split("."))
+        for end in range(len(parts), 0, -1):
+            if parts[:end] in self.keys:
+                return ScenarioError(self.keys[parts[:end]], exc.key, exc.detail)
+        return exc
+
+
+_INTERVENTION_KEY = re.compile(r"^interventions\[(\d+)\](.*)$")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -66,28 +122,64 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve() if path.exists() else path
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError(str(chain[-1]), "extends", f"cyclic extends: {cycle}")
-    data = _read_toml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError(str(path), "extends", "expected a relative path to a scenario file")
-    parent_path = path.parent / parent
-    if not parent_path.is_file():
-        raise ScenarioError(str(path), "extends", f"file not found: {parent} "
-                            f"(looked for {parent_path})")
-    return _merge(_resolve_extends(parent_path, (*chain, path)), data)
+def _resolve_extends(path: Path) -> tuple[dict[str, Any], Origins]:
+    """The merged tables of ``path`` and the files it extends (iteratively, at most
+    ``MAX_EXTENDS`` files), and where each key came from."""
+    chain: list[tuple[str, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current = path
+    while True:
+        key = current.resolve() if current.exists() else current
+        if key in seen:
+            cycle = " -> ".join(p.name for p in (*seen, key))
+            raise ScenarioError(chain[-1][0], "extends", f"cyclic extends: {cycle}")
+        if len(seen) >= MAX_EXTENDS:
+            raise ScenarioError(chain[-1][0], "extends", f"more than {MAX_EXTENDS} files in "
+                                f"the extends chain starting at {path}")
+        seen.append(key)
+        data = _read_toml(current)
+        parent = data.pop("extends", None)
+        chain.append((str(current), data))
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent:
+            raise ScenarioError(str(current), "extends", "expected a relative path to a "
+                                "scenario file")
+        parent_path = current.parent / parent
+        if not parent_path.is_file():
+            raise ScenarioError(str(current), "extends", f"file not found: {parent} "
+                                f"(looked for {parent_path})")
+        current = parent_path
+    merged: dict[str, Any] = {}
+    origins = Origins()
+    for file, data in reversed(chain):
+        appended = isinstance(data.get("interventions"), list) and \
+            isinstance(merged.get("interventions"), list)
+        merged = _merge(merged, data)
+        origins.record(data, file, appended)
+    return merged, origins
 
 
 def load_scenario(path: str | Path, index: RegionIndex | None = None) -> Scenario:
-    """Load and validate a scenario file (following ``extends``)."""
+    """Load and validate a scenario file (following ``extends``). A file that does not set
+    ``name`` itself is named after the file (never after a file it extends)."""
     path = Path(path)
-    return from_dict(_resolve_extends(path), str(path), index)
+    data, origins = _resolve_extends(path)
+    own = _read_name(path, data, origins)
+    if own is not None:
+        data["name"] = own
+    try:
+        return from_dict(data, str(path), index)
+    except ScenarioError as exc:
+        raise origins.attribute(exc, str(path)) from None
+
+
+def _read_name(path: Path, data: dict[str, Any], origins: Origins) -> str | None:
+    """The file's stem as its name when the file itself sets none (and the stem is a safe
+    folder name); None to keep the name in ``data``."""
+    if origins.keys.get(("name",)) == str(path) or not SAFE_NAME.match(path.stem):
+        return None
+    return path.stem
 
 
 def from_dict(data: dict[str, Any], file: str = "<scenario>",
@@ -95,6 +187,8 @@ def from_dict(data: dict[str, Any], file: str = "<scenario>",
     """Build a validated ``Scenario`` from nested tables (missing keys take their defaults)."""
     if not isinstance(data, dict):
         raise ScenarioError(file, None, f"expected a table, got {type(data).__name__}")
+    if nesting_depth_exceeds(data):
+        raise ScenarioError(file, None, f"tables or arrays nested deeper than {MAX_DEPTH} levels")
     if "extends" in data:
         raise ScenarioError(file, "extends", "only scenario files can extend another file")
     special = {"interventions": lambda value, f, path: validate_interventions(value, f, path)}
@@ -107,27 +201,48 @@ def from_dict(data: dict[str, Any], file: str = "<scenario>",
 
 
 def with_overrides(scenario: Scenario | str | Path, overrides: dict[str, Any],
-                   file: str = "<override>", index: RegionIndex | None = None) -> Scenario:
+                   file: str = "overrides", index: RegionIndex | None = None) -> Scenario:
     """A scenario (object or file) with dotted keys replaced (``{"mechanisms.market.alpha": 0}``),
-    validated once after the replacement."""
+    validated once after the replacement. ``file`` names the source of the overrides in error
+    messages (e.g. "command line"); an error in the scenario file itself names that file."""
     if isinstance(scenario, Scenario):
-        data = to_dict(scenario)
+        base_file = "<scenario object>"
+        data, origins = to_dict(scenario), Origins()
     else:
-        file = str(scenario) if file == "<override>" else file
-        data = _merge(to_dict(Scenario()), _resolve_extends(Path(scenario)))
+        base_file = str(scenario)
+        data, origins = _resolve_extends(Path(scenario))
+        own = _read_name(Path(scenario), data, origins)
+        if own is not None:
+            data["name"] = own
+        data = _merge(to_dict(Scenario()), data)
     for dotted, value in overrides.items():
-        keys = dotted.split(".")
+        if nesting_depth_exceeds(value, MAX_DEPTH - len(str(dotted).split("."))):
+            raise ScenarioError(file, str(dotted), f"value nested deeper than {MAX_DEPTH} levels")
+        keys = str(dotted).split(".")
+        if not all(keys):
+            raise ScenarioError(file, str(dotted), "expected a dotted key like talent.kappa")
         table = data
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(table.get(key), dict):
                 unknown_key(file, ".".join(keys[: depth + 1]), key,
                             [k for k, v in table.items() if isinstance(v, dict)])
             table = table[key]
-        if keys[-1] not in table or isinstance(table[keys[-1]], dict):
+        if isinstance(table.get(keys[-1]), dict):
+            inner = list(table[keys[-1]])
+            raise ScenarioError(file, dotted, f"'{dotted}' is a table; set one of its keys, e.g. "
+                                f"{dotted}.{inner[0]}=... (keys: {', '.join(inner)})")
+        if keys[-1] not in table:
             unknown_key(file, dotted, keys[-1],
                         [k for k, v in table.items() if not isinstance(v, dict)])
         table[keys[-1]] = value
-    return from_dict(data, file, index)
+        origins.keys[tuple(keys)] = file
+        if keys == ["interventions"]:
+            origins.interventions = [(file, k) for k in range(len(value))] \
+                if isinstance(value, list) else []
+    try:
+        return from_dict(data, base_file, index)
+    except ScenarioError as exc:
+        raise origins.attribute(exc, base_file) from None
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:

@@ -1,19 +1,20 @@
 """Checks of a scenario against the region it names: node ids, corridors' lines, timing.
 
-Reads only the ids, names and planned lines of the data files (cheaply, with ``csv``), so a bad
-node id is reported when the scenario is loaded, with the nearest ids as suggestions (matching
-English and Chinese names too).
+Node ids are checked against the validated region files when the scenario is loaded, so a bad
+node id is reported at once, with the nearest ids as suggestions (matching English and Chinese
+names too).
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from model.errors import ScenarioError
+from model.errors import ScenarioError, ScenarioWarning
+from model.inputs import MAX_DATA_BYTES, check_input_file
 from scenarios.interventions.base import quarter_to_step
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -50,41 +51,30 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 
 
 def region_index(cities: str = "", links: str = "") -> RegionIndex:
-    """Ids, names and lines of the region files (defaults: the repository's data); cached per
-    file state, so an edited file is read again."""
+    """Ids, names and lines of the region files (defaults: the repository's data), loaded and
+    validated by ``Region.load`` (so a mistake in a data file is reported against that file);
+    cached per file state, so an edited file is read again."""
     cities_path = Path(cities) if cities else DATA_DIR / "cities.csv"
     links_path = Path(links) if links else DATA_DIR / "links.csv"
-    return _region_index(_file_key(cities_path), _file_key(links_path))
-
-
-def _read_rows(path: str, key: str) -> list[dict[str, str]]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            fields = reader.fieldnames or []
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError(path, None, f"cannot read the region file: {exc}") from None
-    if key not in fields:
-        raise ScenarioError(path, None, f"expected a CSV with a '{key}' column")
-    return rows
+    return _region_index(_file_key(cities_path), _file_key(links_path),
+                         str(cities_path), str(links_path))
 
 
 @lru_cache(maxsize=8)
-def _region_index(cities_key: tuple, links_key: tuple) -> RegionIndex:
-    rows = _read_rows(cities_key[0], "id")
-    link_rows = _read_rows(links_key[0], "line")
-    ids = tuple(r.get("id", "") for r in rows)
-    names, labels = {}, {}
-    for r in rows:
-        for name in (r.get("name_en", ""), r.get("name_zh", "")):
-            if name:
-                names[name.lower()] = r.get("id", "")
-        labels[r.get("id", "")] = f"{r.get('name_en', '')}, {r.get('name_zh', '')}"
-    lines: dict[str, list[str]] = {}
-    for r in link_rows:
-        lines.setdefault(r.get("line", ""), []).append(r.get("status", ""))
-    return RegionIndex(ids, names, labels, {k: tuple(v) for k, v in lines.items()})
+def _region_index(cities_key: tuple, links_key: tuple, cities: str, links: str) -> RegionIndex:
+    from model.region import Region  # the region module imports pandas and networkx
+
+    return index_of_region(Region.load(cities, links))
+
+
+def _check_data_paths(scenario, file: str) -> None:
+    """Data paths named by the scenario must be regular files of a sane size (checked with
+    ``stat`` only); the error names the scenario key that gave the path."""
+    for key in ("cities", "links"):
+        value = getattr(scenario.data, key)
+        if value:
+            check_input_file(value, MAX_DATA_BYTES, lambda why, k=key, v=value: ScenarioError(
+                file, f"data.{k}", f"{v}: {why}"))
 
 
 def check_node(value: str, index: RegionIndex, file: str, path: str) -> None:
@@ -106,7 +96,9 @@ def check_node(value: str, index: RegionIndex, file: str, path: str) -> None:
 def check_references(scenario, file: str, index: RegionIndex | None = None) -> None:
     """Node ids (metric cores, interventions), lines and timing of a built scenario, against
     ``index`` (default: the region files the scenario names)."""
-    index = index or region_index(scenario.data.cities, scenario.data.links)
+    if index is None:
+        _check_data_paths(scenario, file)
+        index = region_index(scenario.data.cities, scenario.data.links)
     cores = scenario.metrics.cores
     if len(cores) != 2 or cores[0] == cores[1]:
         raise ScenarioError(file, "metrics.cores", f"expected two different node ids, got {cores}")
@@ -141,3 +133,17 @@ def check_references(scenario, file: str, index: RegionIndex | None = None) -> N
             if last < first:
                 raise ScenarioError(file, f"{path}.end", f"end {item.end!r} is before start "
                                     f"{item.start!r}")
+
+
+def warn_inactive(scenario) -> None:
+    """One ``ScenarioWarning`` per intervention that starts after the horizon (valid, but it
+    will have no effect: usually a ``steps`` shortened by an override)."""
+    for k, item in enumerate(scenario.interventions):
+        first = quarter_to_step(item.start, scenario.start_year)
+        if first > scenario.steps:
+            year, quarter = divmod(scenario.steps - 1, 4)
+            warnings.warn(f"scenario {scenario.name!r}: interventions[{k}].start: "
+                          f"{item.start!r} is after the last simulated quarter "
+                          f"({scenario.start_year + year}Q{quarter + 1}, step {scenario.steps}): "
+                          f"this {item.type} intervention will have no effect",
+                          ScenarioWarning, stacklevel=3)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenarios.validate import validate_instance
+
 REQUIRED = object()  # a parameter without default: the loader reports it when missing
 
 
@@ -26,7 +28,16 @@ def param(default: Any, lo: float | None = None, hi: float | None = None, *, doc
 
 
 @dataclass(frozen=True)
-class ScaleParams:
+class _Validated:
+    """Base of the parameter tables: fields are checked (and numpy scalars made plain) when an
+    instance is built, including in Python code."""
+
+    def __post_init__(self) -> None:
+        validate_instance(self)
+
+
+@dataclass(frozen=True)
+class ScaleParams(_Validated):
     firm_agents: int = param(20_000, 0, 50_000_000, doc="firm agents in the run")
     talent_agents: int = param(30_000, 0, 50_000_000, doc="talent agents in the run")
     real_firms: float = param(
@@ -38,7 +49,7 @@ class ScaleParams:
 
 
 @dataclass(frozen=True)
-class InitParams:
+class InitParams(_Validated):
     distribution: str = param("data", doc="initial placement: 'data' (by value added) or "
                               "'uniform' (equal agents in every node)", choices=("data", "uniform"))
     productivity_sigma: float = param(0.5, 0, 3, doc="s.d. of log firm productivity q",
@@ -51,7 +62,7 @@ class InitParams:
 
 
 @dataclass(frozen=True)
-class PolicyParams:
+class PolicyParams(_Validated):
     enabled: bool = param(True, doc="policy drive: subsidies under budgets")
     coordination: bool = param(False, doc="governments maximise the joint objective instead of "
                                "competing by best response")
@@ -69,7 +80,7 @@ class PolicyParams:
 
 
 @dataclass(frozen=True)
-class MarketParams:
+class MarketParams(_Validated):
     enabled: bool = param(True, doc="market endogeneity: agglomeration, wages, rents")
     alpha: float = param(0.05, 0, 0.5, doc="productivity elasticity to local digital employment",
                          source="Ciccone & Hall 1996 (0.06); Combes et al. 2008 (0.03); "
@@ -89,7 +100,7 @@ class MarketParams:
 
 
 @dataclass(frozen=True)
-class FoundationParams:
+class FoundationParams(_Validated):
     enabled: bool = param(True, doc="industrial foundation: endowments and path dependence")
     endowment_elasticity: float = param(0.5, 0, 3, doc="sector productivity elasticity to "
                                         "sector value added per head")
@@ -104,7 +115,7 @@ class FoundationParams:
 
 
 @dataclass(frozen=True)
-class InnovationParams:
+class InnovationParams(_Validated):
     enabled: bool = param(True, doc="innovation-network synergy: knowledge spillovers")
     gamma: float = param(0.125, 0, 1, doc="productivity elasticity to knowledge access",
                          source="Ahlfeldt & Feddersen 2018, JEG (~0.125)")
@@ -115,7 +126,7 @@ class InnovationParams:
 
 
 @dataclass(frozen=True)
-class MechanismParams:
+class MechanismParams(_Validated):
     policy: PolicyParams = field(default_factory=PolicyParams)
     market: MarketParams = field(default_factory=MarketParams)
     foundation: FoundationParams = field(default_factory=FoundationParams)
@@ -123,7 +134,7 @@ class MechanismParams:
 
 
 @dataclass(frozen=True)
-class FirmParams:
+class FirmParams(_Validated):
     revision_rate: float = param(0.02, 0, 1, doc="share of firms reconsidering location per "
                                  "quarter")
     profit_scale: float = param(4.0, 0, 100, doc="logit scale on profit (per unit of mean firm "
@@ -137,7 +148,7 @@ class FirmParams:
 
 
 @dataclass(frozen=True)
-class TalentParams:
+class TalentParams(_Validated):
     revision_rate: float = param(0.05, 0, 1, doc="share of talent reconsidering per quarter")
     kappa: float = param(1.5, 0, 20, doc="income elasticity of migration",
                          source="Tombe & Zhu 2019, AER (~1.5)")
@@ -155,7 +166,7 @@ class TalentParams:
 
 
 @dataclass(frozen=True)
-class MetricParams:
+class MetricParams(_Validated):
     cores: list[str] = param(["chengdu", "chongqing_central"], doc="the two core nodes "
                              "(metrics only; no behaviour names them)")
     basis: str = param("output", doc="quantity whose node shares the region metrics use",
@@ -166,7 +177,7 @@ class MetricParams:
 
 
 @dataclass(frozen=True)
-class DataParams:
+class DataParams(_Validated):
     cities: str = param("", doc="cities CSV, absolute or relative to the working directory "
                         "(empty: the repository's data/cities.csv)")
     links: str = param("", doc="links CSV, absolute or relative to the working directory "
@@ -175,6 +186,9 @@ class DataParams:
 
 @dataclass(frozen=True)
 class Scenario:
+    """A whole scenario. Every instance is validated when built, whatever its origin (a file,
+    an override or Python code), so the model never runs on an unchecked value."""
+
     name: str = param("baseline", doc="scenario name")
     description: str = param("", doc="what the scenario is for")
     seed: int = param(20221231, 0, 2**63 - 1, doc="master seed")
@@ -189,3 +203,13 @@ class Scenario:
     data: DataParams = field(default_factory=DataParams)
     interventions: list = param([], doc="[[interventions]] tables: timed changes to the rules "
                                 "(see docs/ODD.md, section 7.6)")
+
+    def __post_init__(self) -> None:
+        validate_instance(self)
+        from scenarios.interventions.base import Intervention
+        from scenarios.registry import validate_interventions
+
+        items = self.interventions
+        if not isinstance(items, list) or not all(isinstance(i, Intervention) for i in items):
+            items = validate_interventions(items, type(self).__name__)
+        object.__setattr__(self, "interventions", list(items))

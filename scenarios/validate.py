@@ -11,6 +11,8 @@ import difflib
 import math
 from typing import Any, get_type_hints
 
+import numpy as np
+
 from model.errors import ScenarioError
 
 
@@ -77,8 +79,17 @@ def _check_number(value: Any, kind: type, file: str, path: str) -> Any:
     return float(value)
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (what ``mesa.batch_run`` passes from ``np.arange``) as Python scalars."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def check_value(value: Any, kind: Any, meta: dict, file: str, path: str) -> Any:
-    """Check one value against its declared type, choices and range."""
+    """Check one value against its declared type, choices and range (numpy scalars are taken
+    as the Python scalars they hold)."""
+    value = _plain(value)
     if kind is bool:
         if not isinstance(value, bool):
             raise ScenarioError(file, path, f"expected true or false, got {value!r}")
@@ -110,3 +121,26 @@ def check_value(value: Any, kind: Any, meta: dict, file: str, path: str) -> Any:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ScenarioError(file, path, f"expected a value in [{lo}, {hi}], got {value!r}")
     return value
+
+
+def validate_instance(obj: Any) -> None:
+    """Validate (and normalise) the fields of a schema dataclass built directly in Python, e.g.
+    ``Scenario(steps=-5)``: the same checks as for a file, reported against the class name.
+    Nested tables may be given as dataclass instances or as plain dicts."""
+    cls = type(obj)
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        kind, value = hints[f.name], getattr(obj, f.name)
+        if dataclasses.is_dataclass(kind):
+            if isinstance(value, dict):
+                value = build(kind, value, cls.__name__, f.name + ".")
+            elif not isinstance(value, kind):
+                raise ScenarioError(cls.__name__, f.name, f"expected a {kind.__name__} or a "
+                                    f"table, got {type_name(value)}")
+        elif "doc" in f.metadata and f.name != "interventions":
+            value = check_value(value, kind, f.metadata, cls.__name__, f.name)
+        else:
+            continue
+        object.__setattr__(obj, f.name, value)

@@ -37,7 +37,7 @@ def test_run_writes_results(tmp_path):
     region = pd.read_parquet(out / "region.parquet")
     assert list(region["quarter"]) == ["2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4"]
     assert "scale" in (out / "scenario.toml").read_text()
-    assert not list(out.glob(".partial-*"))
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".res.")]
 
 
 def test_help():

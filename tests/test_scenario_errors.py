@@ -200,9 +200,14 @@ def test_duplicate_nodes_in_a_list(tmp_path):
 
 def test_edited_region_file_is_read_again(tmp_path):
     from scenarios.references import region_index
-    cities = tmp_path / "cities.csv"
-    text = (SCENARIO_DIR.parent / "data" / "cities.csv").read_text(encoding="utf-8")
+    cities, links = tmp_path / "cities.csv", tmp_path / "links.csv"
+    data = SCENARIO_DIR.parent / "data"
+    text = (data / "cities.csv").read_text(encoding="utf-8")
+    link_text = (data / "links.csv").read_text(encoding="utf-8")
     cities.write_text(text, encoding="utf-8")
-    assert "chengdu" in region_index(str(cities)).ids
+    links.write_text(link_text, encoding="utf-8")
+    assert "chengdu" in region_index(str(cities), str(links)).ids
     cities.write_text(text.replace("\nchengdu,", "\nchengdu_city,"), encoding="utf-8")
-    assert "chengdu_city" in region_index(str(cities)).ids
+    links.write_text(link_text.replace("\nchengdu,", "\nchengdu_city,").replace(
+        ",chengdu,", ",chengdu_city,"), encoding="utf-8")
+    assert "chengdu_city" in region_index(str(cities), str(links)).ids

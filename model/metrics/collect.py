@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,14 +32,16 @@ METRIC_NAMES = (
 )
 
 
-def _reporter(name: str):
-    def report(model: RegionModel) -> Any:
-        return model.region_metrics[name]
-    report.__name__ = name
-    return report
+def region_metric(name: str, model: RegionModel) -> Any:
+    """The metric ``name`` of the model's current step (computed once per step in ``_record``)."""
+    return model.region_metrics[name]
 
 
-REGION_METRICS = {name: _reporter(name) for name in METRIC_NAMES}
+# Reporters are ``partial``s of a module-level function, not closures: Mesa's DataCollector
+# calls a partial with the model (as it does a lambda), and a partial of a module-level
+# function pickles, so a model (which holds its DataCollector) pickles too.
+REGION_METRICS: dict[str, partial[Any]] = {name: partial(region_metric, name)
+                                           for name in METRIC_NAMES}
 
 
 def _basis(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scenarios.schema import param
+from scenarios.validate import validate_instance
 
 if TYPE_CHECKING:
     from model.model import RegionModel
@@ -48,6 +49,9 @@ class Intervention:
                            "'YYYYQn'; empty: to the horizon")
     ramp: int = param(0, 0, 400, doc="quarters of linear build-up to full strength")
     label: str = param("", doc="free text shown in reports")
+
+    def __post_init__(self) -> None:
+        validate_instance(self)
 
     def window(self, start_year: int) -> tuple[int, int | None]:
         """(first step, last step or None) with an effect."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.errors import ScenarioError
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import param
@@ -25,6 +26,12 @@ class DifferentiatedRoles(Intervention):
     productivity_boost: float = param(0.10, 0, 2, doc="TFP gain of the role sector")
     subsidy: float = param(0.05, 0, 5, doc="targeted per-firm subsidy for the role sector "
                            "(units of mean firm output)")
+
+    def check(self, index, file, path):
+        both = [node for node in self.soft_nodes if node in self.hard_nodes]
+        if both:
+            raise ScenarioError(file, f"{path}.hard_nodes", f"node {both[0]!r} is given both "
+                                "roles (soft_nodes and hard_nodes); give each node one role")
 
     def apply(self, model, mods, strength):
         for sector, nodes in ((0, self.soft_nodes), (1, self.hard_nodes)):

@@ -1,0 +1,26 @@
+"""Checks of a step's outputs: every recorded value must be finite.
+
+A non-finite value (NaN or infinity) means the run has left the domain where its equations hold
+(e.g. a parameter far outside its range in Python code); the run stops with an error naming the
+quarter and the field, instead of writing tables of NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from model.errors import SimulationError
+
+
+def check_finite(record: Mapping[str, Any], quarter: str, what: str = "node field") -> None:
+    """Raise ``SimulationError`` naming ``quarter`` and the first non-finite field of
+    ``record`` (numeric arrays or scalars; other values are skipped)."""
+    for name, value in record.items():
+        array = np.asarray(value)
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            bad = array[~np.isfinite(array)].ravel()[0]
+            raise SimulationError(f"quarter {quarter}: {what} '{name}' is {bad} (not finite); "
+                                  "the run stopped (check the data and parameters)")

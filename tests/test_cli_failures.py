@@ -1,0 +1,104 @@
+"""The command line under hostile input: no traceback ever, one ``error:`` line, a documented
+exit status, and the results folder left as it was."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ("--set", "scale.firm_agents=300", "--set", "scale.talent_agents=300")
+
+
+def _cmd(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "run.py"), *args]
+
+
+def _run(*args: str, cwd: Path, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(_cmd(*args), cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, check=False, **kw)
+
+
+def _one_error(result: subprocess.CompletedProcess, status: int) -> str:
+    assert result.returncode == status, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def _old_results(tmp_path: Path) -> Path:
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "run.json").write_text('{"old": true}')
+    return out
+
+
+def test_fifo_device_and_nesting_give_one_error_line(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    out = _old_results(tmp_path)
+    deep = "[" * 3000 + "]" * 3000
+    cases = [
+        (("--set", f'data.cities="{fifo}"'), "data.cities"),
+        (("--set", 'data.links="/dev/zero"'), "data.links"),
+        ((str(fifo),), "not a regular file"),
+        (("--set", f"description={deep}"), "nested"),
+        (("--set", "scale=1"), "is a table"),
+        (("--seed", "-4"), "seed"),
+    ]
+    for args, words in cases:
+        line = _one_error(_run(*args, "--out", str(out), cwd=tmp_path, timeout=60), 2)
+        assert words in line, line
+    assert (out / "run.json").read_text() == '{"old": true}'
+
+
+def test_out_of_memory_is_one_line_and_creates_no_folder(tmp_path):
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2_500_000_000, 2_500_000_000))
+
+    out = tmp_path / "never"
+    result = _run("--steps", "2", "--quiet", "--out", str(out), "--set",
+                  "scale.firm_agents=50000000", "--set", "scale.talent_agents=50000000",
+                  cwd=tmp_path, preexec_fn=limit)
+    assert "out of memory" in _one_error(result, 3)
+    assert not out.exists()
+
+
+def test_ctrl_c_is_one_line_with_status_130(tmp_path):
+    out = _old_results(tmp_path)
+    proc = subprocess.Popen(_cmd("--steps", "100000", "--quiet", "--out", str(out), *SMALL),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(6)  # past the imports, inside the run
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, "", stderr)
+    assert "interrupted" in _one_error(result, 130)
+    assert (out / "run.json").read_text() == '{"old": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]  # no staging folder left
+
+
+def test_default_folder_follows_the_scenario_file(tmp_path):
+    base = (ROOT / "scenarios" / "baseline.toml").as_posix()
+    child = tmp_path / "my_package.toml"
+    child.write_text(f'extends = "{base}"\nsteps = 2\n', encoding="utf-8")
+    result = _run(str(child), "--quiet", *SMALL, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "my_package" / "run.json").is_file()
+    assert not (tmp_path / "results" / "baseline").exists()
+
+
+def test_a_late_intervention_prints_one_warning_and_runs(tmp_path):
+    late = tmp_path / "late.toml"
+    late.write_text('steps = 2\n[[interventions]]\ntype = "data_market"\nstart = "2030Q1"\n',
+                    encoding="utf-8")
+    result = _run(str(late), "--quiet", *SMALL, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "no effect" in lines[0]
