@@ -4,6 +4,12 @@
   python run.py                    the baseline, 2023Q1-2035Q4, results in results/baseline
   python run.py SCENARIO.toml --steps 20 --seed 7 --out results/mine --csv
   python run.py --set mechanisms.market.alpha=0.08 --set talent.kappa=2
+  python run.py compare A.toml B.toml --reps 20 --out DIR    scenarios against the first
+  python run.py sweep sweeps/NAME.toml --out DIR             a parameter sweep (local or Dask)
+  python run.py analyze DIR                                  sensitivity indices of a sweep
+  python run.py plot DIR                                     every figure that fits DIR
+  python run.py report DIR                                   the planner's HTML report
+  (each subcommand has its own --help)
 
 The results folder defaults to results/<scenario file name without .toml>. It is replaced as a
 whole when the run succeeds, and left as it was when anything fails.
@@ -16,9 +22,11 @@ error (a bug: please report it; --debug shows the traceback); 130 interrupted (C
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tomllib
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from model.errors import CyflowError, ScenarioError, SimulationError
@@ -60,13 +68,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Subcommands: name -> module with ``main(command: str, argv: list[str]) -> int`` (which raises
+# CyflowError for bad input); ``python run.py [SCENARIO] [options]`` runs one scenario.
+SUBCOMMANDS = {
+    "compare": "experiments.commands",   # scenario comparison with replicates
+    "sweep": "experiments.commands",     # batch parameter sweeps (local or Dask)
+    "analyze": "experiments.commands",   # sensitivity indices of a sweep
+    "plot": "figures.commands",          # every figure that fits a results folder
+    "report": "report.commands",         # the planner's HTML report
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one scenario, or the subcommand named first; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    if argv and argv[0] in SUBCOMMANDS:
+        name, rest = argv[0], [a for a in argv[1:] if a != "--debug"]
+
+        def command() -> int:
+            return importlib.import_module(SUBCOMMANDS[name]).main(name, rest)
+    else:
+        args = build_parser().parse_args(argv)
+
+        def command() -> int:
+            return _run(args)
+    return guarded(command, debug=debug)
+
+
+def guarded(command: Callable[[], int], *, debug: bool = False) -> int:
+    """Call ``command`` with every failure turned into one ``error:`` line and its exit status
+    (see the module docstring); warnings become one ``warning:`` line each."""
     with warnings.catch_warnings():
         warnings.simplefilter("default")  # each distinct warning once
         warnings.showwarning = _show_warning
         try:
-            return _run(args)
+            return command()
         except KeyboardInterrupt:
             print("error: interrupted; the results folder was left as it was", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -81,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                   "results folder was left as it was)", file=sys.stderr)
             return EXIT_RUN
         except Exception as exc:
-            if args.debug:
+            if debug:
                 raise
             print(f"error: internal error ({type(exc).__name__}: {_first_line(exc)}); "
                   "rerun with --debug for the traceback and report it", file=sys.stderr)

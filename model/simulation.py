@@ -75,7 +75,8 @@ class Simulation:
         (matplotlib figures); written as PNG files into ``out_dir`` when given."""
         import matplotlib.pyplot as plt
 
-        from visualize import plot_map, plot_metrics, plot_shares
+        from figures.region_map import plot_map
+        from figures.timeseries import plot_metrics, plot_shares
 
         nodes = self.nodes()
         figures = [plot_map(nodes, self.model.region).figure, plot_shares(nodes).figure,

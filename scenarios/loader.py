@@ -293,3 +293,26 @@ def describe(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any, str
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
             rows.append((key, default, f.metadata.get("doc", ""), f.metadata.get("source", "")))
     return rows
+
+
+def uncertain_parameters() -> dict[str, tuple[float, float]]:
+    """Every parameter declared uncertain (``param(..., uncertain=(lo, hi))``) with its range:
+    scenario keys (``talent.border_cost``) and intervention fields as
+    ``interventions.<type>.<field>`` (a draw applies to every intervention of that type)."""
+    from scenarios import interventions  # noqa: F401  (registers the built-in types)
+    from scenarios.registry import REGISTRY
+
+    out: dict[str, tuple[float, float]] = {}
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if dataclasses.is_dataclass(hints.get(f.name)):
+                walk(hints[f.name], f"{prefix}{f.name}.")
+            elif f.metadata.get("uncertain"):
+                out[f"{prefix}{f.name}"] = tuple(f.metadata["uncertain"])
+
+    walk(Scenario, "")
+    for kind, cls in sorted(REGISTRY.items()):
+        walk(cls, f"interventions.{kind}.")
+    return out

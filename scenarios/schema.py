@@ -17,9 +17,13 @@ REQUIRED = object()  # a parameter without default: the loader reports it when m
 
 
 def param(default: Any, lo: float | None = None, hi: float | None = None, *, doc: str,
-          source: str = "convention", choices: tuple[str, ...] | None = None) -> Any:
-    """A scenario parameter with its default (or ``REQUIRED``), valid range and documentation."""
-    meta = {"lo": lo, "hi": hi, "doc": doc, "source": source, "choices": choices}
+          source: str = "convention", choices: tuple[str, ...] | None = None,
+          uncertain: tuple[float, float] | None = None) -> Any:
+    """A scenario parameter with its default (or ``REQUIRED``), valid range and documentation.
+    ``uncertain`` declares the parameter uncertain with the range of plausible values that
+    comparisons draw from (``--uncertain``) and calibration takes as its prior."""
+    meta = {"lo": lo, "hi": hi, "doc": doc, "source": source, "choices": choices,
+            "uncertain": uncertain}
     if default is REQUIRED:
         return field(metadata=meta)
     if isinstance(default, list):
@@ -66,7 +70,8 @@ class PolicyParams(_Validated):
     enabled: bool = param(True, doc="policy drive: subsidies under budgets")
     coordination: bool = param(False, doc="governments maximise the joint objective instead of "
                                "competing by best response")
-    value_of_firm: float = param(0.5, 0, 10, doc="value to a government of one firm, per unit of "
+    value_of_firm: float = param(0.5, 0, 10, uncertain=(0.2, 1.0),
+                                 doc="value to a government of one firm, per unit of "
                                  "its output (fiscal + tournament value)",
                                  source="convention; GDP tournament: Li & Zhou 2005")
     city_budget_share: float = param(0.05, 0, 1, doc="city budget per quarter as a share of its "
@@ -82,7 +87,8 @@ class PolicyParams(_Validated):
 @dataclass(frozen=True)
 class MarketParams(_Validated):
     enabled: bool = param(True, doc="market endogeneity: agglomeration, wages, rents")
-    alpha: float = param(0.05, 0, 0.5, doc="productivity elasticity to local digital employment",
+    alpha: float = param(0.05, 0, 0.5, uncertain=(0.02, 0.12),
+                         doc="productivity elasticity to local digital employment",
                          source="Ciccone & Hall 1996 (0.06); Combes et al. 2008 (0.03); "
                          "Combes, Demurger & Li 2015 (China, 0.10)")
     labour_share: float = param(0.6, 0.05, 0.95, doc="labour share beta of digital output",
@@ -102,13 +108,17 @@ class MarketParams(_Validated):
 @dataclass(frozen=True)
 class FoundationParams(_Validated):
     enabled: bool = param(True, doc="industrial foundation: endowments and path dependence")
-    endowment_elasticity: float = param(0.5, 0, 3, doc="sector productivity elasticity to "
+    endowment_elasticity: float = param(0.5, 0, 3, uncertain=(0.25, 1.0),
+                                        doc="sector productivity elasticity to "
                                         "sector value added per head")
-    amenity_elasticity: float = param(0.3, 0, 3, doc="amenity elasticity to tertiary value "
+    amenity_elasticity: float = param(0.3, 0, 3, uncertain=(0.1, 0.6),
+                                      doc="amenity elasticity to tertiary value "
                                       "added per head (public services proxy)")
-    relocation_cost: float = param(2.0, 0, 20, doc="firm relocation cost (utility units): sunk "
+    relocation_cost: float = param(2.0, 0, 20, uncertain=(0.5, 4.0),
+                                   doc="firm relocation cost (utility units): sunk "
                                    "capital, customers", source="convention; path dependence")
-    compute_cost: float = param(0.15, 0, 2, doc="compute cost of a fully data-intensive firm at "
+    compute_cost: float = param(0.15, 0, 2, uncertain=(0.05, 0.3),
+                                doc="compute cost of a fully data-intensive firm at "
                                 "mean digital infrastructure (units of mean firm output)",
                                 source="convention: computing and cloud spending of data-"
                                 "intensive firms, ~10-20% of revenue")
@@ -119,7 +129,8 @@ class InnovationParams(_Validated):
     enabled: bool = param(True, doc="innovation-network synergy: knowledge spillovers")
     gamma: float = param(0.125, 0, 1, doc="productivity elasticity to knowledge access",
                          source="Ahlfeldt & Feddersen 2018, JEG (~0.125)")
-    half_life_hours: float = param(0.5, 0.05, 10, doc="travel time over which spillovers halve",
+    half_life_hours: float = param(0.5, 0.05, 10, uncertain=(0.5, 3.0),
+                                   doc="travel time over which spillovers halve",
                                    source="Ahlfeldt & Feddersen 2018 (halves every 30 min)")
     university_weight: float = param(0.5, 0, 1, doc="weight of universities (vs digital "
                                      "employment) among knowledge sources")
@@ -137,7 +148,8 @@ class MechanismParams(_Validated):
 class FirmParams(_Validated):
     revision_rate: float = param(0.02, 0, 1, doc="share of firms reconsidering location per "
                                  "quarter")
-    profit_scale: float = param(4.0, 0, 100, doc="logit scale on profit (per unit of mean firm "
+    profit_scale: float = param(4.0, 0, 100, uncertain=(1.0, 8.0),
+                                doc="logit scale on profit (per unit of mean firm "
                                 "output)", source="convention; estimable by PPML on firm counts "
                                 "(Guimaraes, Figueiredo & Woodward 2003)")
     border_cost: float = param(0.5, 0, 20, doc="extra cost of relocating across the province "
@@ -154,11 +166,14 @@ class TalentParams(_Validated):
                          source="Tombe & Zhu 2019, AER (~1.5)")
     travel_decay: float = param(0.3, 0, 10, doc="migration cost per hour of travel time",
                                 source="prior from Zhang & Zhao (IZA); calibrate by PPML")
-    border_cost: float = param(1.0, 0, 20, doc="province-border cost (Sichuan vs Chongqing)",
+    border_cost: float = param(1.0, 0, 20, uncertain=(0.5, 2.0),
+                               doc="province-border cost (Sichuan vs Chongqing)",
                                source="Poncet 2003 (strong provincial border effects)")
-    fixed_cost: float = param(2.0, 0, 20, doc="fixed cost of any move",
+    fixed_cost: float = param(2.0, 0, 20, uncertain=(1.0, 3.0),
+                              doc="fixed cost of any move",
                               source="Kennan & Walker 2011 (large fixed moving costs)")
-    settlement_cost: float = param(0.5, 0, 10, doc="settlement (hukou) cost per log of "
+    settlement_cost: float = param(0.5, 0, 10, uncertain=(0.0, 1.0),
+                                   doc="settlement (hukou) cost per log of "
                                    "destination size above the mean",
                                    source="convention; State Council 2014 No. 51 size tiers")
     size_weight: float = param(1.0, 0, 3, doc="weight of log city size (number of jobs, homes)",

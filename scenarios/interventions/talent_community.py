@@ -27,7 +27,8 @@ class TalentCommunity(Intervention):
     members: list[str] = param([], doc="member nodes (empty: every node)")
     border_reduction: float = param(0.6, 0, 1, doc="share of the province-border cost removed")
     fixed_reduction: float = param(0.2, 0, 1, doc="share of the fixed moving cost removed")
-    settlement_reduction: float = param(0.5, 0, 1, doc="share of the settlement cost removed")
+    settlement_reduction: float = param(0.5, 0, 1, uncertain=(0.0, 1.0),
+                                        doc="share of the settlement cost removed")
     amenity_boost: float = param(0.05, 0, 1, doc="log-amenity gain of members from shared "
                                  "public services")
 

@@ -1,0 +1,1 @@
+"""The browser app (Solara): explore and compare scenarios."""

@@ -1,0 +1,1 @@
+"""Experiments: scenario comparison, parameter sweeps and sensitivity analysis."""
