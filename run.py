@@ -43,11 +43,15 @@ def parse_set(items: list[str]) -> dict:
         if not sep or not key.strip():
             raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. talent.kappa=2")
         try:
-            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
+            table = tomllib.loads(f"v = {raw}")
         except tomllib.TOMLDecodeError:
-            out[key.strip()] = raw
+            table = {"v": raw}  # plain text: a string value
         except RecursionError:
             raise ScenarioError("--set", key.strip(), "value nested too deeply") from None
+        if list(table) != ["v"]:
+            raise ScenarioError("--set", key.strip(), f"expected one value, got {raw!r} (a "
+                                "line break starts another key: use one --set per key)")
+        out[key.strip()] = table["v"]
     return out
 
 
