@@ -148,6 +148,12 @@ def _run(args: argparse.Namespace) -> int:
         files = sim.save(out, csv=args.csv)
     except OSError as exc:
         raise CyflowError(f"{out}: cannot write the results: {exc}") from None
+    try:  # the figures of the run beside its tables (the run itself is saved by now)
+        from figures.commands import save_figures
+
+        files += save_figures(out, region=sim.model.region)
+    except (CyflowError, OSError, ValueError, KeyError) as exc:
+        warnings.warn(f"{out}: the figures were not drawn: {exc}", stacklevel=1)
     if not args.quiet:
         print(sim.summary())
         print(f"results: {out}/ ({', '.join(f.name for f in files)})")

@@ -39,10 +39,16 @@ if TYPE_CHECKING:
 
 PACKAGES = ("mesa", "numpy", "pandas", "networkx", "pyarrow", "esda", "libpysal")
 REPO_DIR = Path(__file__).resolve().parent.parent
-# every name a run (or visualize.py / Simulation.plot) writes into a results folder
+# every name a run (or run.py plot / report, visualize.py, Simulation.plot) writes into a
+# results folder: tables, scenario, run.json, the figures of figures.commands.RUN_FIGURES in
+# English and Chinese, and the reports (tests/test_figures_commands.py checks they are listed)
+_FIGURES = ("map", "flows_talent", "flows_firm", "metrics", "shares", "distribution",
+            "sectors")
 RESULT_FILES = frozenset({"nodes.parquet", "region.parquet", "nodes.csv", "region.csv",
-                          "scenario.toml", "scenario.toml.tmp", "run.json", "map.png",
-                          "shares.png", "metrics.png"})
+                          "flows.parquet", "flows.csv", "scenario.toml", "scenario.toml.tmp",
+                          "run.json", "report.html", "report-zh.html",
+                          *(f"{stem}{suffix}" for stem in _FIGURES
+                            for suffix in (".png", "-zh.png"))})
 LEGACY_STAGING = ".partial-"  # staging folders inside the target, written by older versions
 
 

@@ -70,24 +70,31 @@ class Simulation:
             lines.append(f"  {row['node']:<20} {row['share']:6.1%}")
         return "\n".join(lines)
 
-    def plot(self, out_dir: str | Path | None = None) -> list:
-        """Map of the final shares, node shares over time and region metrics over time
-        (matplotlib figures); written as PNG files into ``out_dir`` when given."""
+    def plot(self, out_dir: str | Path | None = None, *, lang: str = "en") -> list:
+        """Every figure of the run (matplotlib figures: map, talent and firm flows of the last
+        quarter, metrics, shares, distribution, sectors; see figures/); written as PNG files
+        into ``out_dir`` when given. ``lang="zh"`` draws them in Chinese (needs a CJK font)."""
         import matplotlib.pyplot as plt
 
-        from figures.region_map import plot_map
-        from figures.timeseries import plot_metrics, plot_shares
+        from figures.commands import file_name, run_figures
+        from figures.fonts import language, rc
 
-        nodes = self.nodes()
-        figures = [plot_map(nodes, self.model.region).figure, plot_shares(nodes).figure,
-                   plot_metrics(self.region())]
-        if out_dir is not None:
-            out = Path(out_dir)
-            out.mkdir(parents=True, exist_ok=True)
-            for name, figure in zip(("map", "shares", "metrics"), figures, strict=True):
-                figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
-                plt.close(figure)
-        return figures
+        lang = language(lang)
+        model = self.model
+        last = model.quarter_label(model.steps)
+        flows = {kind: (matrix, last) for kind, matrix in
+                 (("talent", getattr(model, "talent_flows", None)),
+                  ("firm", getattr(model, "firm_flows", None))) if matrix is not None}
+        makers = run_figures(self.nodes(), self.region(), model.region, lang=lang, flows=flows)
+        with plt.rc_context(rc(lang)):
+            figures = {stem: make() for stem, make in makers.items()}
+            if out_dir is not None:
+                out = Path(out_dir)
+                out.mkdir(parents=True, exist_ok=True)
+                for stem, figure in figures.items():
+                    figure.savefig(out / file_name(stem, lang), dpi=120, bbox_inches="tight")
+                    plt.close(figure)
+        return list(figures.values())
 
     def save(self, out_dir: str | Path, csv: bool = False) -> list[Path]:
         """Write the results folder (Parquet tables, CSV with ``csv=True``, scenario, run.json)."""

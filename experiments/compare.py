@@ -1,0 +1,463 @@
+"""Scenario comparison with replicates and parameter uncertainty (a Covasim ``MultiSim`` feel).
+
+    cmp = Comparison(["scenarios/baseline.toml", "scenarios/talent_community.toml"], reps=20,
+                     uncertain=10).run()
+    print(cmp.summary()); cmp.plot("results/cmp"); cmp.save("results/cmp")
+
+Common random numbers: run (draw d, replicate r) of every scenario has the same seed
+(``experiments.seeds.run_seed``), and the same parameter draw d (a Latin hypercube over the
+parameters declared uncertain in the schema). Statistics:
+
+* levels: per scenario, metric, node and quarter the median and the 10-90% band over every run
+  (replicates and draws pooled);
+* paired differences against the first scenario, per run pair (d, r); the interval is the 95%
+  Student-t interval of the mean paired difference, whose unit is the replicate (without
+  uncertainty) or the draw (with uncertainty: replicates are averaged within each draw first,
+  so the interval reflects parameter uncertainty); the 10-90% band of the paired differences
+  is given too;
+* sign agreement: the share of units (replicates, or draws) whose difference has the sign of
+  the mean; a sign is called robust when at least 90% agree;
+* with uncertainty, "depends most on": the parameter with the largest absolute Spearman rank
+  correlation between its draws and the per-draw difference (final quarter).
+
+A difference is "clearly non-zero" when its interval excludes zero and its sign is robust.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.design import latin_hypercube
+from experiments.execution import Execution, execute
+from experiments.runner import RunTask, apply_overrides, model_columns
+from experiments.seeds import run_seed
+from experiments.spec import (
+    ComparisonSpec,
+    OutputSpec,
+    Parameter,
+    check_metrics,
+    check_uncertain_keys,
+    column_name,
+    load_comparison,
+    parameter_kind,
+)
+from experiments.storage import (
+    RunStore,
+    load_results,
+    new_staging,
+    prepare_folder,
+    swap_in,
+    write_frame,
+    write_text,
+)
+from model.errors import CyflowError, SimulationError
+from scenarios.loader import load_scenario, to_toml, uncertain_parameters
+from scenarios.schema import Scenario
+
+MARKER = "comparison.json"
+ROBUST = 0.9          # share of units that must agree in sign
+CONFIDENCE = 0.95
+KEYS = ["point", "replicate", "step", "node", "metric"]
+
+
+class Comparison:
+    """Scenarios compared with the first one, over replicates and (optionally) draws of the
+    uncertain parameters.
+
+    Args:
+        scenarios: Scenario objects or scenario files; the first is the reference.
+        reps: replicates per scenario (and per draw).
+        seed: master seed (default: the first scenario's seed).
+        uncertain: Latin hypercube draws of the uncertain parameters (0: none).
+        uncertain_keys: which declared-uncertain parameters to draw (default: every one that
+            applies to some scenario: intervention fields only where that intervention is).
+        overrides: dotted keys set in every scenario (e.g. ``{"steps": 20}``).
+        output: which metrics to keep (default: every numeric region metric, no node metric).
+    """
+
+    def __init__(self, scenarios: list[Scenario | str | Path], *, reps: int = 10,
+                 seed: int | None = None, uncertain: int = 0,
+                 uncertain_keys: list[str] | tuple[str, ...] = (),
+                 overrides: dict[str, Any] | None = None,
+                 output: OutputSpec | None = None) -> None:
+        if not scenarios:
+            raise CyflowError("a comparison needs at least one scenario")
+        if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+            raise CyflowError(f"reps: expected a positive integer, got {reps!r}")
+        if isinstance(uncertain, bool) or not isinstance(uncertain, int) or uncertain < 0:
+            raise CyflowError(f"uncertain: expected a number of draws >= 0, got {uncertain!r}")
+        loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+        if overrides:
+            loaded = [apply_overrides(s, overrides, file="overrides") for s in loaded]
+        self.scenarios = loaded
+        self.labels = _unique_labels([s.name for s in loaded])
+        self.reps = reps
+        self.seed = loaded[0].seed if seed is None else int(seed)
+        self.output = output or OutputSpec()
+        self.overrides = dict(overrides or {})
+        self.parameters = self._uncertain(uncertain, tuple(uncertain_keys)) if uncertain else ()
+        self.n_draws = uncertain if self.parameters else 0
+        self._results: pd.DataFrame | None = None
+        self._index: pd.DataFrame | None = None
+        self.wall_seconds = 0.0
+
+    @classmethod
+    def from_spec(cls, spec: ComparisonSpec) -> Comparison:
+        return cls(list(spec.scenarios), reps=spec.replicates, seed=spec.seed,
+                   uncertain=spec.uncertain_samples, uncertain_keys=spec.uncertain_keys,
+                   output=spec.output)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Comparison:
+        return cls.from_spec(load_comparison(path))
+
+    # ------------------------------------------------------------------ plan
+    def _uncertain(self, n: int, keys: tuple[str, ...]) -> tuple[Parameter, ...]:
+        declared = uncertain_parameters()
+        keys = check_uncertain_keys(list(keys), "uncertain_keys", "uncertain_keys") \
+            if keys else tuple(declared)
+        types = {item.type for s in self.scenarios for item in s.interventions}
+        params = []
+        for key in keys:
+            parts = key.split(".")
+            if parts[0] == "interventions" and parts[1] not in types:
+                continue  # no scenario has this intervention: the draw would change nothing
+            kind, _ = parameter_kind(key)
+            lo, hi = declared[key]
+            params.append(Parameter(key, kind, low=kind(lo), high=kind(hi)))
+        return tuple(params)
+
+    def draws(self) -> pd.DataFrame:
+        """The parameter draws (one row per draw; empty without uncertainty)."""
+        if not self.parameters:
+            return pd.DataFrame({"point": [0]})
+        points = latin_hypercube(self.parameters, self.n_draws, self.seed, purpose=1)
+        frame = pd.DataFrame([{column_name(k): v for k, v in p.items()} for p in points])
+        frame.insert(0, "point", range(len(frame)))
+        return frame
+
+    def tasks(self) -> list[RunTask]:
+        """Every run: scenario x draw x replicate; the seed depends on (draw, replicate)."""
+        keys = [p.key for p in self.parameters]
+        if self.parameters:
+            points = latin_hypercube(self.parameters, self.n_draws, self.seed, purpose=1)
+        else:
+            points = [{}]
+        tasks = []
+        for s, (scenario, label) in enumerate(zip(self.scenarios, self.labels, strict=True)):
+            for d, point in enumerate(points):
+                for r in range(self.reps):
+                    tasks.append(RunTask(
+                        run_id=f"s{s:02d}-d{d:04d}-r{r:04d}", scenario=scenario,
+                        seed=run_seed(self.seed, r, draw=d), overrides=point, label=label,
+                        point=d, replicate=r, output=self.output, columns=tuple(keys)))
+        return tasks
+
+    def check(self, tasks: list[RunTask]) -> None:
+        """Metric names exist, and every (scenario, draw) makes a valid scenario."""
+        region_cols, node_cols = model_columns(self.scenarios[0])
+        check_metrics(self.output, region_cols, node_cols, "comparison")
+        seen = set()
+        for task in tasks:
+            key = (task.run_id[:3], task.point)
+            if key not in seen and task.overrides:
+                seen.add(key)
+                apply_overrides(task.scenario, task.overrides,
+                                file=f"uncertainty draw {task.point}")
+
+    # ------------------------------------------------------------------ run
+    def run(self, execution: Execution | None = None, *,
+            work_dir: str | Path | None = None, **options: Any) -> Comparison:
+        """Run every scenario, draw and replicate: where as ``execution`` or its fields as
+        keywords (``serial=True``, ``workers=2``, ``scheduler="tcp://..."``). ``work_dir``
+        holds the run files while it runs (default: a temporary folder; on a remote Dask
+        cluster give a folder the workers share)."""
+        how = execution or Execution(**options)
+        tasks = self.tasks()
+        self.check(tasks)
+        own = work_dir is None
+        work = Path(tempfile.mkdtemp(prefix="cyflow-compare-")) if own else Path(work_dir)
+        start = time.perf_counter()
+        try:
+            store = RunStore(work)
+            store.create()
+            plan = pd.DataFrame([{"run_id": t.run_id, "scenario": t.label, "point": t.point,
+                                  "replicate": t.replicate, "seed": t.seed} for t in tasks])
+            records = execute(tasks, work, how, desc="compare")
+            self._index = store.rebuild_index(plan)
+            failed = [r for r in records if r["status"] == "failed"]
+            if failed:
+                raise SimulationError(f"{len(failed)} of {len(tasks)} comparison runs failed "
+                                      f"(first: {failed[0]['run_id']}: {failed[0]['error']})")
+            self._results = load_results(work)
+        finally:
+            if own:
+                shutil.rmtree(work, ignore_errors=True)
+        self.wall_seconds = time.perf_counter() - start
+        return self
+
+    def results(self) -> pd.DataFrame:
+        """Every run's long table (run_id, scenario, point, replicate, seed, parameters, step,
+        quarter, node, metric, value)."""
+        if self._results is None:
+            raise CyflowError("the comparison has not run yet: call .run() first")
+        return self._results
+
+    # ------------------------------------------------------------------ statistics
+    def bands(self) -> pd.DataFrame:
+        """Per scenario, metric, node and quarter: n, mean, median, 10% and 90% quantiles."""
+        df = self.results()
+        groups = df.groupby(["scenario", "metric", "node", "step", "quarter"], dropna=False,
+                            sort=False)["value"]
+        out = groups.agg(n="count", mean="mean", median="median").reset_index()
+        out["p10"] = groups.quantile(0.1).to_numpy()
+        out["p90"] = groups.quantile(0.9).to_numpy()
+        out["scenario"] = pd.Categorical(out["scenario"], self.labels)
+        return out.sort_values(["scenario", "metric", "node", "step"]).reset_index(drop=True)
+
+    def paired(self) -> pd.DataFrame:
+        """Paired differences (scenario minus the first) per run pair."""
+        df = self.results()
+        ref = df[df["scenario"] == self.labels[0]][[*KEYS, "value"]]
+        parts = []
+        for label in self.labels[1:]:
+            other = df[df["scenario"] == label][[*KEYS, "quarter", "value"]]
+            merged = other.merge(ref, on=KEYS, suffixes=("", "_ref"), how="inner")
+            merged["diff"] = merged["value"] - merged["value_ref"]
+            merged.insert(0, "scenario", label)
+            parts.append(merged)
+        if not parts:
+            return pd.DataFrame(columns=["scenario", *KEYS, "quarter", "value", "value_ref",
+                                         "diff"])
+        return pd.concat(parts, ignore_index=True)
+
+    def differences(self) -> pd.DataFrame:
+        """Per scenario (against the first), metric, node and quarter: the mean paired
+        difference with its 95% t-interval, the 10-90% band of the paired differences and the
+        share of units agreeing with the sign of the mean (module docstring)."""
+        from scipy import stats
+        pairs = self.paired()
+        group = ["scenario", "metric", "node", "step", "quarter"]
+        if pairs.empty:
+            return pd.DataFrame(columns=[*group, "reference", "n", "mean", "ci_low", "ci_high",
+                                         "median", "p10", "p90", "sign_agreement"])
+        raw = pairs.groupby(group, dropna=False, sort=False)["diff"]
+        out = raw.agg(median="median").reset_index()
+        out["p10"] = raw.quantile(0.1).to_numpy()
+        out["p90"] = raw.quantile(0.9).to_numpy()
+        units = pairs.groupby([*group, "point"], dropna=False, sort=False)["diff"].mean() \
+            if self.parameters else pairs.set_index([*group, "replicate"])["diff"]
+        units = units.rename("unit").reset_index()
+        unit_groups = units.groupby(group, dropna=False, sort=False)["unit"]
+        agg = unit_groups.agg(n="count", mean="mean", sd="std").reset_index()
+        out = out.merge(agg, on=group, how="left")
+        units = units.merge(agg[[*group, "mean"]], on=group, how="left")
+        units["agree"] = np.sign(units["unit"]) == np.sign(units["mean"])
+        agree = units.groupby(group, dropna=False, sort=False)["agree"].mean().rename(
+            "sign_agreement").reset_index()
+        out = out.merge(agree, on=group, how="left")
+        n = out["n"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * out["sd"].to_numpy() / np.sqrt(n)
+        half = np.where(out["sd"].to_numpy() == 0, 0.0, half)
+        out["ci_low"] = out["mean"] - half
+        out["ci_high"] = out["mean"] + half
+        out.insert(1, "reference", self.labels[0])
+        cols = [*group[:1], "reference", *group[1:], "n", "mean", "ci_low", "ci_high", "median",
+                "p10", "p90", "sign_agreement"]
+        return out[cols].sort_values(["scenario", "metric", "node", "step"]).reset_index(
+            drop=True)
+
+    def effects(self, differences: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The differences of the final quarter, region metrics only, classified: clearly
+        non-zero, sign robust, and (with uncertainty) the parameter the size depends on most."""
+        diffs = self.differences() if differences is None else differences
+        if diffs.empty:
+            return diffs.assign(clear=[], robust=[], depends_on=[], rho=[])
+        last = diffs[(diffs["step"] == diffs["step"].max()) & diffs["node"].isna()].copy()
+        last["robust"] = last["sign_agreement"] >= ROBUST
+        last["clear"] = ((last["ci_low"] > 0) | (last["ci_high"] < 0)) & last["robust"]
+        last["depends_on"], last["rho"] = None, np.nan
+        if self.parameters and self.n_draws >= 3:
+            depends = self._depends(int(diffs["step"].max()))
+            last = last.drop(columns=["depends_on", "rho"]).merge(
+                depends, on=["scenario", "metric"], how="left")
+        return last.reset_index(drop=True)
+
+    def _depends(self, step: int) -> pd.DataFrame:
+        from scipy.stats import rankdata
+        pairs = self.paired()
+        pairs = pairs[(pairs["step"] == step) & pairs["node"].isna()]
+        per_draw = pairs.groupby(["scenario", "metric", "point"])["diff"].mean().unstack("point")
+        draws = self.draws().set_index("point")
+        names = [p.key for p in self.parameters]
+        x = rankdata(draws[[column_name(k) for k in names]].to_numpy(), axis=0)
+        y = rankdata(per_draw[draws.index].to_numpy(), axis=1)
+        xc, yc = x - x.mean(axis=0), y - y.mean(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = (yc @ xc) / np.outer(np.sqrt((yc ** 2).sum(axis=1)),
+                                       np.sqrt((xc ** 2).sum(axis=0)))
+        rho = np.nan_to_num(rho, nan=0.0)
+        best = np.abs(rho).argmax(axis=1)
+        frame = per_draw.index.to_frame(index=False)
+        frame["depends_on"] = [names[b] if rho[k, b] != 0 else None
+                               for k, b in enumerate(best)]
+        frame["rho"] = [rho[k, b] for k, b in enumerate(best)]
+        return frame
+
+    def tidy(self) -> pd.DataFrame:
+        """Levels and paired differences in one tidy table (``kind`` = level / difference)."""
+        levels = self.bands().assign(kind="level", reference=None)
+        diffs = self.differences().assign(kind="difference")
+        levels["scenario"] = levels["scenario"].astype(str)
+        return pd.concat([levels, diffs], ignore_index=True)[
+            ["kind", "scenario", "reference", "metric", "node", "step", "quarter", "n", "mean",
+             "median", "p10", "p90", "ci_low", "ci_high", "sign_agreement"]]
+
+    def summary(self, effects: pd.DataFrame | None = None) -> str:
+        """A short text: settings, then per scenario the clearly non-zero differences and the
+        differences whose sign is not robust (final quarter)."""
+        eff = self.effects() if effects is None else effects
+        unit = "draws" if self.parameters else "replicates"
+        quarter = self.results()["quarter"].iloc[-1] if len(self.results()) else "?"
+        lines = [f"comparison against '{self.labels[0]}': {len(self.labels)} scenarios x "
+                 f"{self.reps} replicates (common random numbers, master seed {self.seed})"
+                 + (f" x {self.n_draws} Latin hypercube draws of {len(self.parameters)} "
+                    "uncertain parameters" if self.parameters else ""),
+                 f"final quarter {quarter}; intervals: 95% t-interval of the mean paired "
+                 f"difference over {unit}; robust sign: >= {ROBUST:.0%} of {unit} agree"]
+        for label in self.labels[1:]:
+            rows = eff[eff["scenario"] == label]
+            lines.append(f"\n{label} - {self.labels[0]}:")
+            clear, shaky = rows[rows["clear"]], rows[~rows["robust"]]
+            lines.append(f"  clearly non-zero ({len(clear)}):" if len(clear) else
+                         "  clearly non-zero: none")
+            for _, row in clear.iterrows():
+                lines.append("    " + _effect_line(row, unit))
+            lines.append(f"  sign not robust ({len(shaky)}):" if len(shaky) else
+                         "  sign not robust: none")
+            for _, row in shaky.iterrows():
+                lines.append("    " + _effect_line(row, unit))
+            rest = rows[~rows["clear"] & rows["robust"]]
+            zero = (rest["mean"] == 0) & (rest["ci_low"] == 0) & (rest["ci_high"] == 0)
+            if zero.any():
+                lines.append("  exactly zero in every pair: "
+                             + ", ".join(rest.loc[zero, "metric"].astype(str)))
+            if (~zero).any():
+                lines.append("  robust sign, interval includes 0: "
+                             + ", ".join(rest.loc[~zero, "metric"].astype(str)))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ output
+    def plot(self, out_dir: str | Path | None = None) -> list:
+        """Figures: levels (median, 10-90% band) and paired differences per region metric over
+        the quarters; written as levels.png and paired_differences.png into ``out_dir`` when
+        given (``run.py plot DIR`` draws the richer figures of the figures package)."""
+        from experiments.plots import plot_bands, plot_differences
+        figures = [plot_bands(self.bands(), self.labels),
+                   plot_differences(self.differences(), self.labels)]
+        if out_dir is not None:
+            import matplotlib.pyplot as plt
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            for name, fig in zip(("levels.png", "paired_differences.png"), figures, strict=True):
+                if fig is not None:
+                    fig.savefig(out / name, dpi=110, bbox_inches="tight")
+                    plt.close(fig)
+        return figures
+
+    def save(self, out: str | Path, *, csv: bool = False, figures: bool = True) -> list[Path]:
+        """Write the comparison folder as one unit (staging folder, then swap): the tidy table,
+        the final-quarter effects, the summary, the run files and index, the resolved
+        scenarios, figures. An earlier comparison folder there is replaced; any other
+        non-empty folder is refused."""
+        target = prepare_folder(Path(out), MARKER)
+        staging = new_staging(target)
+        try:
+            results, diffs = self.results(), self.differences()
+            tidy = self.tidy() if diffs is not None else None
+            eff = self.effects(diffs)
+            store = RunStore(staging)
+            store.create()
+            for run_id, part in results.groupby("run_id", sort=False):
+                write_frame(part.reset_index(drop=True), store.run_path(str(run_id)))
+            if self._index is not None:
+                write_frame(self._index, staging / "runs.parquet")
+            region, nodes = self.contract_tables()
+            write_frame(region, staging / "comparison.parquet")
+            if nodes is not None:
+                write_frame(nodes, staging / "comparison_nodes.parquet")
+            write_frame(tidy, staging / "summary.parquet")
+            write_frame(eff, staging / "effects.parquet")
+            if self.parameters:
+                write_frame(self.draws(), staging / "draws.parquet")
+            if csv:
+                tidy.to_csv(staging / "summary.csv", index=False)
+                eff.to_csv(staging / "effects.csv", index=False)
+            write_text(self.summary(eff) + "\n", staging / "summary.txt")
+            (staging / "scenarios").mkdir()
+            for label, scenario in zip(self.labels, self.scenarios, strict=True):
+                write_text(to_toml(scenario), staging / "scenarios" / f"{label}.toml")
+            if figures:
+                self.plot(staging)
+            write_text(json.dumps(self._record(), indent=1), staging / MARKER)
+            names = sorted(p.name for p in staging.iterdir())
+            swap_in(staging, target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return [target / name for name in names]
+
+    def contract_tables(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The run values in the comparison contract of docs/FIGURES.md (what ``run.py plot``
+        and ``run.py report`` read): region metrics as (scenario, replicate, step, quarter,
+        metric, value) and node metrics as (scenario, replicate, step, quarter, node, column,
+        value), plus run_id, seed and draw. ``replicate`` numbers the run pair (draw x
+        replicates + replicate): equal numbers share seed and draw in every scenario."""
+        df = self.results()
+        pair = df["point"] * self.reps + df["replicate"]
+        base = df.assign(replicate=pair, draw=df["point"])
+        ids = ["scenario", "replicate", "step", "quarter"]
+        extra = ["run_id", "seed", "draw"]
+        region = base[base["node"].isna()][[*ids, "metric", "value", *extra]]
+        node_rows = base[base["node"].notna()]
+        nodes = None if node_rows.empty else node_rows.rename(columns={"metric": "column"})[
+            [*ids, "node", "column", "value", *extra]]
+        return region.reset_index(drop=True), \
+            None if nodes is None else nodes.reset_index(drop=True)
+
+    def _record(self) -> dict[str, Any]:
+        from model.results import git_commit, git_dirty, versions
+        return {"scenarios": self.labels, "reference": self.labels[0], "replicates": self.reps,
+                "seed": self.seed, "draws": self.n_draws,
+                "uncertain": {p.key: [p.low, p.high] for p in self.parameters},
+                "overrides": self.overrides, "output": self.output.to_dict(),
+                "interval": f"{CONFIDENCE:.0%} Student-t of the mean paired difference",
+                "robust_share": ROBUST, "wall_seconds": round(self.wall_seconds, 3),
+                "versions": versions(), "git_commit": git_commit(), "git_dirty": git_dirty()}
+
+
+def _unique_labels(names: list[str]) -> list[str]:
+    labels: list[str] = []
+    for name in names:
+        label, k = name, 2
+        while label in labels:
+            label, k = f"{name}-{k}", k + 1
+        labels.append(label)
+    return labels
+
+
+def _effect_line(row: pd.Series, unit: str) -> str:
+    text = (f"{row['metric']:<28} {row['mean']:+.4g} [{row['ci_low']:+.4g}, "
+            f"{row['ci_high']:+.4g}]  sign holds in {row['sign_agreement']:.0%} of {unit}")
+    if isinstance(row.get("depends_on"), str):
+        text += f"; size depends most on {row['depends_on']} (Spearman {row['rho']:+.2f})"
+    return text

@@ -1,0 +1,67 @@
+"""Sectors: specialisation of each node by sector, as a heat map of location quotients.
+
+LQ(node, sector) = (x[node, sector] / x[node]) / (X[sector] / X), with x the ``output_<sector>``
+columns of the node table; sectors are read from the columns present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import NullFormatter
+
+from figures.labels import column_label, sector_label, text
+from figures.tables import sectors as sector_names
+
+
+def location_quotients(table: pd.DataFrame, prefix: str = "output_") -> pd.DataFrame:
+    """Location quotients of one step's node table (rows: nodes in table order, columns:
+    sectors); a node without output has NaN."""
+    found = sector_names(table, prefix)
+    if not found:
+        raise KeyError(f"no '{prefix}<sector>' columns in the node table")
+    x = table[[f"{prefix}{s}" for s in found]].to_numpy(float)
+    x = np.clip(x, 0, None)
+    node_total = x.sum(axis=1, keepdims=True)
+    sector_share = x.sum(axis=0) / x.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (x / node_total) / sector_share
+    return pd.DataFrame(lq, index=table["node"].to_numpy(), columns=found)
+
+
+def plot_specialisation(lq: pd.DataFrame, *, names: Sequence[str] | None = None,
+                        quarter: str = "", measure: str = "output", lang: str = "en"
+                        ) -> plt.Figure:
+    """Heat map of location quotients (nodes as rows, sectors as columns): colours diverge at
+    1 on a log scale (red: more specialised than the region, blue: less), values written in
+    the cells."""
+    values = lq.to_numpy(float)
+    fig, ax = plt.subplots(figsize=(1.1 * lq.shape[1] + 3.2, 0.24 * lq.shape[0] + 1.6))
+    finite = values[np.isfinite(values) & (values > 0)]
+    spread = float(np.max(np.abs(np.log(finite)))) if finite.size else 1.0
+    spread = max(spread, 0.05)
+    norm = LogNorm(vmin=np.exp(-spread), vmax=np.exp(spread))
+    shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+    image = ax.imshow(shown, cmap=plt.get_cmap("RdBu_r").with_extremes(bad="#eeeeee"),
+                      norm=norm, aspect="auto", gid="lq")
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5,
+                    color="white" if abs(np.log(max(value, 1e-9))) > 0.6 * spread else "black")
+    ax.set_xticks(range(lq.shape[1]), [sector_label(s, lang) for s in lq.columns], fontsize=8,
+                  rotation=30, ha="right")
+    ax.set_yticks(range(lq.shape[0]), list(names) if names is not None else list(lq.index),
+                  fontsize=7)
+    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+    ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0) if norm.vmin <= t <= norm.vmax]
+    bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+    bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    bar.set_label(text("lq", lang))
+    ax.set_title(text("lq_title", lang, measure=column_label(measure, lang), quarter=quarter),
+                 fontsize=9)
+    fig.tight_layout()
+    return fig

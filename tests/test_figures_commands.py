@@ -1,0 +1,204 @@
+"""``run.py plot``: the figures of a run, of a comparison (the docs/FIGURES.md contract) and of
+a folder of them; the charts' contents; the results-folder whitelist."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import run
+from figures import commands
+from figures.comparison import node_differences, plot_dot_whisker
+from figures.distribution import gini, lorenz, plot_distribution
+from figures.sectors import location_quotients, plot_specialisation
+from figures.timeseries import plot_bands, plot_paired_differences
+from model.region import Region
+from model.results import RESULT_FILES
+from model.simulation import Simulation
+from scenarios.loader import load_scenario, save_scenario
+
+SECTORS = ("alpha", "beta", "gamma")  # any names: sectors are read from the columns
+METRICS = ("spread_index", "mover_count")
+SMALL = {"steps": 4, "scale__firm_agents": 300, "scale__talent_agents": 300}
+
+
+def keep(paths: list[Path], label: str) -> None:
+    """Copy test artefacts to $CYFLOW_ARTIFACTS/<label> when that is set."""
+    if os.environ.get("CYFLOW_ARTIFACTS"):
+        target = Path(os.environ["CYFLOW_ARTIFACTS"]) / label
+        target.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            shutil.copy(path, target / path.name)
+
+
+def write_comparison(folder: Path, region: Region, reps: int = 6) -> Path:
+    """A comparison folder in the contract: 'baseline', 'policy' (spread_index +0.05 in every
+    replicate, Chengdu's output +10) and 'placebo' (no effect), with node tables."""
+    rng = np.random.default_rng(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    metric_rows, node_rows = [], []
+    base_noise = rng.normal(0, 0.01, (reps, 5))
+    for scenario, effect in (("baseline", 0.0), ("policy", 0.05), ("placebo", 0.0)):
+        for rep in range(reps):
+            for step in range(5):
+                quarter = f"2023Q{step}" if step else "2022Q4"
+                shift = effect * step / 4
+                noise = rng.normal(0, 0.002)
+                metric_rows.append((scenario, rep, step, quarter, METRICS[0],
+                                    0.3 + base_noise[rep, step] + shift + noise))
+                metric_rows.append((scenario, rep, step, quarter, METRICS[1],
+                                    float(rng.integers(0, 10))))
+                for k, node in enumerate(region.ids):
+                    out = {s: (k % 5 + 1) * (j + 1) for j, s in enumerate(SECTORS)}
+                    if node == "chengdu":
+                        out["alpha"] += 10 * effect / 0.05 * step / 4
+                    node_rows += [(scenario, rep, step, node, f"output_{s}", float(v))
+                                  for s, v in out.items()]
+                    node_rows.append((scenario, rep, step, node, "output",
+                                      float(sum(out.values()))))
+    pd.DataFrame(metric_rows, columns=["scenario", "replicate", "step", "quarter", "metric",
+                                       "value"]).to_parquet(folder / "comparison.parquet")
+    pd.DataFrame(node_rows, columns=["scenario", "replicate", "step", "node", "column",
+                                     "value"]).to_parquet(folder / "comparison_nodes.parquet")
+    (folder / "scenarios").mkdir(exist_ok=True)
+    save_scenario(load_scenario(Path("scenarios/talent_community.toml")),
+                  folder / "scenarios" / "policy.toml")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    return Region.load()
+
+
+@pytest.fixture(scope="module")
+def comparison(region, tmp_path_factory) -> Path:
+    return write_comparison(tmp_path_factory.mktemp("comparison") / "cmp", region)
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "small"
+    Simulation.from_scenario(None, **SMALL).run().save(out)
+    return out
+
+
+def test_plot_a_run_folder_draws_every_run_figure(run_folder, capsys):
+    assert run.main(["plot", str(run_folder)]) == 0
+    printed = capsys.readouterr().out.split()
+    names = {Path(p).name for p in printed}
+    assert names == {f"{s}.png" for s in ("map", "shares", "metrics", "distribution",
+                                          "sectors")}
+    for name in names:
+        assert (run_folder / name).stat().st_size > 10_000
+    keep([run_folder / n for n in names], "run")
+
+
+def test_flows_parquet_adds_flow_maps(run_folder, region, tmp_path):
+    folder = tmp_path / "with_flows"
+    shutil.copytree(run_folder, folder)
+    pd.DataFrame({"step": [1, 2, 2], "origin": ["chengdu", "zigong", "chengdu"],
+                  "destination": ["deyang", "chengdu", "deyang"],
+                  "kind": ["talent", "firm", "talent"],
+                  "count": [3, 2, 4]}).to_parquet(folder / "flows.parquet")
+    nodes = pd.read_parquet(folder / "nodes.parquet")
+    flows = commands.flows_of_folder(folder, region, nodes)
+    assert set(flows) == {"talent", "firm"}
+    assert flows["talent"][0][region.index["chengdu"], region.index["deyang"]] == 7
+    makers = commands.run_figures(nodes, pd.read_parquet(folder / "region.parquet"), region,
+                                  flows=flows)
+    files = commands.render({"flows_talent": makers["flows_talent"]}, folder, "en")
+    assert [f.name for f in files] == ["flows_talent.png"] and files[0].stat().st_size > 10_000
+
+
+def test_every_figure_a_run_writes_is_a_known_result_file(run_folder):
+    for stem in commands.RUN_FIGURES:
+        for lang in ("en", "zh"):
+            assert commands.file_name(stem, lang) in RESULT_FILES
+
+
+def test_plot_a_comparison_folder(comparison, capsys):
+    assert run.main(["plot", str(comparison)]) == 0
+    names = {Path(p).name for p in capsys.readouterr().out.split()}
+    assert names == {"bands.png", "scenarios.png", "differences.png", "distribution.png",
+                     "sectors.png", "difference_map_policy.png", "difference_map_placebo.png"}
+    keep([comparison / n for n in names], "comparison")
+
+
+def test_plot_refuses_a_folder_without_results(tmp_path, capsys):
+    assert run.main(["plot", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error:")
+    assert run.main(["plot", str(tmp_path / "missing")]) == 2
+
+
+def test_default_run_leaves_its_figures(tmp_path):
+    out = tmp_path / "default"
+    assert run.main(["--steps", "2", "--set", "scale.firm_agents=200", "--set",
+                     "scale.talent_agents=200", "--out", str(out), "--quiet"]) == 0
+    assert (out / "map.png").is_file() and (out / "metrics.png").is_file()
+
+
+def test_bands_and_paired_differences(comparison):
+    long = pd.read_parquet(comparison / "comparison.parquet")
+    fig = plot_bands(long, baseline="baseline")
+    first = fig.axes[0]
+    assert sum(line.get_gid() == "median" for line in first.lines) == 3
+    assert sum(c.get_gid() == "band" for c in first.collections) == 3
+    plt.close(fig)
+    fig = plot_paired_differences(long, "baseline", metrics=[METRICS[0]])
+    medians = {line.get_label(): line.get_ydata() for line in fig.axes[0].lines
+               if line.get_gid() == "median"}
+    assert set(medians) == {"policy", "placebo"}
+    assert medians["policy"][-1] == pytest.approx(0.05, abs=0.005)
+    assert abs(medians["placebo"][-1]) < 0.005
+    plt.close(fig)
+
+
+def test_dot_whisker_one_dot_and_whisker_per_scenario_and_metric(comparison):
+    long = pd.read_parquet(comparison / "comparison.parquet")
+    fig = plot_dot_whisker(long, baseline="baseline")
+    for ax in fig.axes[:len(METRICS)]:
+        assert sum(line.get_gid() == "dot" for line in ax.lines) == 3
+        assert sum(line.get_gid() == "whisker" for line in ax.lines) == 3
+    plt.close(fig)
+
+
+def test_node_differences_are_paired(comparison):
+    nodes = pd.read_parquet(comparison / "comparison_nodes.parquet")
+    diff = node_differences(nodes, "output", "baseline", "policy")
+    assert diff["chengdu"] == pytest.approx(10.0)
+    assert (diff.drop("chengdu") == 0).all()
+
+
+def test_lorenz_gini_and_distribution_figure():
+    x, y = lorenz(np.array([1.0, 1.0, 1.0, 1.0]))
+    assert np.allclose(x, y) and gini(np.ones(4)) == pytest.approx(0.0)
+    assert gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)
+    fig = plot_distribution({"2022Q4": np.arange(1.0, 35.0), "2035Q4": np.arange(1.0, 35.0) ** 2})
+    left, right = fig.axes
+    assert sum(line.get_gid() == "rank-size" for line in left.lines) == 2
+    assert sum(line.get_gid() == "lorenz" for line in right.lines) == 2
+    assert "Gini" in right.get_legend().get_texts()[0].get_text()
+    plt.close(fig)
+
+
+def test_location_quotients_and_heat_map():
+    table = pd.DataFrame({"node": ["a", "b"], "output_x": [3.0, 1.0], "output_y": [1.0, 3.0],
+                          "output": [4.0, 4.0], "firms_x": [1, 1]})
+    lq = location_quotients(table)
+    assert list(lq.columns) == ["x", "y"]
+    assert lq.loc["a", "x"] == pytest.approx(1.5) and lq.loc["b", "x"] == pytest.approx(0.5)
+    fig = plot_specialisation(lq, names=["A", "B"], quarter="2035Q4")
+    image = next(im for im in fig.axes[0].images if im.get_gid() == "lq")
+    assert image.get_array().shape == (2, 2)
+    assert image.norm(1.0) == pytest.approx(0.5)  # LQ 1 sits in the middle of the colours
+    plt.close(fig)
