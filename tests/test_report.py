@@ -4,9 +4,12 @@ Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,27 +95,43 @@ def test_report_of_a_run_in_chinese(tmp_path):
     keep([path], "report")
 
 
+BROWSER_SCRIPT = """
+import json, sys
+from playwright.sync_api import sync_playwright
+uri, shot, pdf, chromium, args = sys.argv[1:6]
+requests = []
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=json.loads(args))
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(uri)
+        page.wait_for_load_state("load")
+        loaded = page.evaluate("Array.from(document.images).every("
+                               "i => i.complete && i.naturalWidth > 0)")
+        headings = page.locator("h2").all_inner_texts()
+        page.screenshot(path=shot, full_page=False)
+        page.pdf(path=pdf, format="A4")
+    finally:
+        browser.close()
+print(json.dumps({"loaded": loaded, "headings": headings, "requests": requests}))
+"""
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(),
                     reason="/usr/bin/chromium is absent (apt-get install -y chromium)")
 def test_report_opens_in_headless_chromium(comparison_report, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
-    shot = tmp_path / "report.png"
-    requests: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 1400})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(comparison_report.as_uri())
-            page.wait_for_load_state("load")
-            loaded = page.evaluate("Array.from(document.images).every("
-                                   "i => i.complete && i.naturalWidth > 0)")
-            headings = page.locator("h2").all_inner_texts()
-            page.screenshot(path=str(shot), full_page=False)
-            pdf = tmp_path / "report.pdf"
-            page.pdf(path=str(pdf), format="A4")
-        finally:
-            browser.close()
+    pytest.importorskip("playwright.sync_api")
+    shot, pdf = tmp_path / "report.png", tmp_path / "report.pdf"
+    # in its own process: pytest-playwright's session fixtures (the app's browser tests) keep
+    # an asyncio loop running in this one, where the sync API refuses to start
+    result = subprocess.run(
+        [sys.executable, "-c", BROWSER_SCRIPT, comparison_report.as_uri(), str(shot), str(pdf),
+         str(CHROMIUM), json.dumps(CHROMIUM_ARGS)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded, headings, requests = seen["loaded"], seen["headings"], seen["requests"]
     assert loaded
     assert len(headings) >= 5
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
