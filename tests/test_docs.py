@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.metrics.pattern import PATTERNS
+
 from scenarios.loader import describe
 
 ROOT = Path(__file__).resolve().parent.parent
