@@ -41,7 +41,7 @@ def talent_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
     outside's wage is multiplied by exp(log_factor)."""
     n = model.region.n
     model.economy.outside_wage_factor = np.exp(log_factor)
-    model.outside = model.economy.outside(model.years)
+    model.outside = model.economy.outside(model.fields_years)
     p = talent_rules.transition_matrix(talent_rules.utility_matrix(model))
     counts = model.talent_pop.region_counts()
     leave = (counts * p[:, :n, n]).sum(axis=1)
@@ -54,7 +54,7 @@ def firm_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
     profit rate is multiplied by exp(log_factor)."""
     n = model.region.n
     model.economy.outside_profit_factor = np.exp(log_factor)
-    model.outside = model.economy.outside(model.years)
+    model.outside = model.economy.outside(model.fields_years)
     terms = firm_rules.node_terms(model)
     mean_d = model.region.sectors.data_intensity
     u = terms.average_firm(mean_d)                                  # [S, N+1]
@@ -76,4 +76,4 @@ def balance_outside(model: RegionModel) -> None:
     firms[model.firm_pop.region_counts().sum(axis=1) == 0] = 0.0
     model.economy.outside_wage_factor = np.exp(talent)
     model.economy.outside_profit_factor = np.exp(firms)
-    model.outside = model.economy.outside(model.years)
+    model.outside = model.economy.outside(model.fields_years)

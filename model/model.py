@@ -239,6 +239,7 @@ class RegionModel(mesa.Model):
                                              self.talent_pop.region_sums(), self.network,
                                              self.modifiers)
         self.outside = self.economy.outside(0.0)
+        self.fields_years = 0.0
         self.pools = (self.spec.outside.size * self.firm_pop.region_counts().sum(axis=1),
                       self.spec.outside.size * self.talent_pop.region_counts().sum(axis=1))
         if self.spec.outside.enabled and self.spec.outside.equilibrium_start:
@@ -249,10 +250,18 @@ class RegionModel(mesa.Model):
             self.network = Network(self.spec, self.region, self.endowments.log_size)
 
     def _compute_fields(self) -> NodeFields:
+        """Node fields and the outside at the current time (``fields_years``)."""
         self._refresh_network()
+        self.fields_years = self.years
         self.outside = self.economy.outside(self.years)
         return self.economy.fields(self.firm_pop.region_sums(), self.talent_pop.region_sums(),
                                    self.network, self.modifiers, self.years)
+
+    @property
+    def level(self) -> float:
+        """The general level zbar at the time of the current fields: money terms of decisions
+        are in units of the mean annual firm output of that time."""
+        return self.economy.level(self.fields_years)
 
     # ------------------------------------------------------------------ agent views
     def _materialize_views(self) -> None:
@@ -315,10 +324,12 @@ class RegionModel(mesa.Model):
         transition = talent_rules.transition_matrix(talent_rules.utility_matrix(self))
         self._relocate_firms(terms)
         self._migrate_talent(transition)
+        if self.outside.open:
+            self._arrivals(terms, transition)
         if self.spec.growth.enabled:
-            self._open_region(terms, transition)
+            self._births_and_exits(terms)
         self.policy.pay(self.firm_counts, self.modifiers.sector_subsidy, coordination, self.dt,
-                        self.economy.level(self.years))
+                        self.level)
         self.firm_pop.drop_departed()
         self.talent_pop.drop_departed()
         self.fields = self._compute_fields()
@@ -349,7 +360,7 @@ class RegionModel(mesa.Model):
         u = terms.average_firm(mean_d)                      # [S, N+1]
         base = mix @ u[:, :-1]
         outside = float(mix @ u[:, -1]) if self.outside.open else None
-        level = self.economy.level(self.years)
+        level = self.level
         value = pol.value_of_firm * f.output.sum(axis=0) / f.capital.sum(axis=0) / level
         self.policy.decide(output=f.output.sum(axis=0), firms=counts.sum(axis=0).astype(float),
                            value=value, base_utility=base, scale=terms.scale,
@@ -371,24 +382,30 @@ class RegionModel(mesa.Model):
         self.talent_pop.move(idx, talent_rules.migration_choices(self.talent, idx, transition,
                                                                   rng))
 
-    def _open_region(self, terms: firm_rules.FirmTerms, transition: np.ndarray) -> None:
-        """Step 4: arrivals from the rest of China, entry, graduates, closures, retirements."""
+    def _arrivals(self, terms: firm_rules.FirmTerms, transition: np.ndarray) -> None:
+        """Step 4a: firms and talent of the rest of China that reconsider and pick a region
+        node (Poisson counts from the untracked pools; fresh attributes)."""
+        spec, n, dt = self.spec, self.region.n, self.dt
+        traits = self.region.sectors
+        rng = self.streams["open_region"]
+        stay = terms.outside_stay(
+            traits.data_intensity, self.outside.log_elsewhere, spec.firms.site_weight,
+            terms.scale * self.network.firm_outside_cost / self.annuity_firms)
+        p_firm = firm_rules.arrival_probabilities(terms, stay, traits.data_intensity)
+        moving = self.pools[0] * _probability(spec.firms.revision_rate, dt)
+        node, sector = _draw_cells(rng, moving[:, None] * p_firm)
+        self.firm_pop.add(new_firms(node, sector, spec.init, traits.data_intensity, rng),
+                          arrived=True)
+        moving = self.pools[1] * _probability(spec.talent.revision_rate, dt)
+        node, sector = _draw_cells(rng, moving[:, None] * transition[:, n, :n])
+        self.talent_pop.add(new_talent(node, sector, spec.init, rng), arrived=True)
+
+    def _births_and_exits(self, terms: firm_rules.FirmTerms) -> None:
+        """Step 4b: entry, graduates, closures, retirements."""
         spec, n, dt = self.spec, self.region.n, self.dt
         gr, init = spec.growth, spec.init
         traits = self.region.sectors
         rng = self.streams["open_region"]
-        if self.outside.open:
-            home = terms.outside_stay(
-                traits.data_intensity, self.outside.log_elsewhere, spec.firms.site_weight,
-                terms.scale * self.network.firm_outside_cost / self.annuity_firms)
-            p_firm = firm_rules.arrival_probabilities(terms, home, traits.data_intensity)
-            moving = self.pools[0] * _probability(spec.firms.revision_rate, dt)
-            node, sector = _draw_cells(rng, moving[:, None] * p_firm)
-            self.firm_pop.add(new_firms(node, sector, init, traits.data_intensity, rng),
-                              arrived=True)
-            moving = self.pools[1] * _probability(spec.talent.revision_rate, dt)
-            node, sector = _draw_cells(rng, moving[:, None] * transition[:, n, :n])
-            self.talent_pop.add(new_talent(node, sector, init, rng), arrived=True)
         # entry: potential entrants (spin-offs of incumbents, university seeds) enter where the
         # discounted profit of their draw exceeds the entry cost
         counts = self.firm_counts.astype(float)

@@ -163,8 +163,9 @@ class MechanismParams(_Validated):
 
 @dataclass(frozen=True)
 class GrowthParams(_Validated):
-    enabled: bool = param(True, doc="an open, growing region: entry, exit, graduates, "
-                          "retirement, national sector growth (off: fixed agent counts)")
+    enabled: bool = param(True, doc="a growing region: entry, exit, graduates, retirement, "
+                          "national sector growth (off: no births or exits; moves to and from "
+                          "the rest of China follow outside.enabled)")
     national_growth: float = param(1.0, 0, 3, uncertain=(0.5, 1.5),
                                    doc="scale of the national growth of each sector's "
                                    "productivity and demand (data/sector_traits.csv)")
@@ -172,8 +173,9 @@ class GrowthParams(_Validated):
                               doc="potential entrants per incumbent firm and year (spin-offs)",
                               source="convention; China's firm entry rates ~10-15%/yr "
                               "(Brandt, Van Biesebroeck & Zhang 2012)")
-    university_births: float = param(0.5, 0, 50, doc="potential entrants per year per "
-                                     "university, as a share of a mean node's incumbents / 100")
+    university_births: float = param(0.1, 0, 10, doc="potential entrants seeded by universities, "
+                                     "as a share of the sector's regional incumbents, spread by "
+                                     "the nodes' university counts (times birth_rate)")
     entry_cost: float = param(2.0, 0, 20, uncertain=(1.0, 4.0),
                               doc="one-off cost of entry (units of mean annual firm output): "
                               "a potential entrant enters when the discounted profit of its "
@@ -236,9 +238,9 @@ class OutsideParams(_Validated):
     internal_hours: float = param(4.0, 0, 48, doc="typical travel time between two places in "
                                   "the rest of China (the cost of moving elsewhere there)",
                                   source="convention: HSR times between provincial capitals")
-    gateway_hours: float = param(3.0, 0, 48, doc="travel time to the outside from a node with "
-                                 "no gateway in data/gateways.csv, added to the time to the "
-                                 "nearest gateway")
+    gateway_hours: float = param(3.0, 0, 48, doc="travel time from every node to the rest of "
+                                 "China when the region has no gateways file (data/gateways.csv "
+                                 "gives it through the nearest gateway otherwise)")
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,7 @@ class DataParams(_Validated):
     computing: str = param("", doc="electricity tariffs and data-centre racks CSV (empty: "
                            "data/computing.csv beside the cities file, or neutral values)")
     gateways: str = param("", doc="gateways to the rest of China CSV (empty: data/gateways.csv "
-                          "beside the cities file, or the nodes' mean)")
+                          "beside the cities file, or outside.gateway_hours from every node)")
 
 
 @dataclass(frozen=True)

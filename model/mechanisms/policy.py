@@ -69,7 +69,7 @@ def mobile_firm_shares(base_utility: np.ndarray, subsidy: np.ndarray, scale: flo
                        outside: float | None = None) -> np.ndarray:
     """Probability that a mobile firm picks each node, given subsidies; with an ``outside``
     option of that utility (a firm may locate outside the region), the node shares sum to
-    less than 1. The model has no outside option; the subsidy-game validation (T5) does."""
+    less than 1 (the model's governments see the rest of China as that option)."""
     utility = base_utility + scale * subsidy
     if outside is None:
         return softmax_rows(utility)

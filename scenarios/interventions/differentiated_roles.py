@@ -31,8 +31,8 @@ class DifferentiatedRoles(Intervention):
     soft_sectors: list[str] = param(["software", "platforms"], doc="the soft sectors")
     hard_sectors: list[str] = param(["electronics", "vehicles"], doc="the hard sectors")
     productivity_boost: float = param(0.10, 0, 2, doc="TFP gain of the role sector")
-    subsidy: float = param(0.05, 0, 5, doc="targeted per-firm subsidy for the role sector "
-                           "(units of mean firm output)")
+    subsidy: float = param(0.05, 0, 5, doc="targeted per-firm subsidy per year for the role "
+                           "sectors (units of mean annual firm output)")
 
     def check(self, index, file, path):
         for name in ("soft_sectors", "hard_sectors"):

@@ -1,5 +1,5 @@
 """One government's targeted subsidy for one sector, for studying subsidy races: firms of the
-sector in the node receive s * amount per quarter, on top of the general subsidies."""
+sector in the node receive s * amount per year, on top of the general subsidies."""
 
 from __future__ import annotations
 
