@@ -64,70 +64,82 @@ class Firm(mesa.Agent):
 
 @dataclass
 class FirmTerms:
-    """Utility terms shared by the firms of a sector at each alternative ([S, N+1]; column n is
-    the outside), already multiplied by the logit scale beta_f:
-    U_fj = q (1 + bonus_j d) per_q[s, j] + common[s, j] - d compute[j] - pair[i, j]."""
+    """The firm rule's terms at each alternative ([S, N+1] by sector; column n is the outside),
+    in money (mean annual firm output of the time) and the logit scale beta_f:
+    U_fj = beta_f [q (1 + bonus_j d) profit_rate[s, j] + money[s, j] - d compute[j]
+                   - move[i, j]] + site[j]."""
 
-    per_q: np.ndarray    # [S, N+1] beta_f x gross profit rate
-    common: np.ndarray   # [S, N+1] beta_f x (subsidies - site cost) + w_site ln size
-    compute: np.ndarray  # [N+1] beta_f x compute cost
-    bonus: np.ndarray    # [N+1] data bonus
-    pair: np.ndarray     # [N+1, N+1] beta_f x move cost / A_f
-    site: np.ndarray     # [N+1] w_site ln size (part of ``common``)
-    scale: float         # beta_f
+    profit_rate: np.ndarray  # [S, N+1] gross profit per unit of productivity
+    money: np.ndarray        # [S, N+1] subsidies - site cost (-inf: a closed outside)
+    compute: np.ndarray      # [N+1] compute cost per unit of data intensity
+    bonus: np.ndarray        # [N+1] data bonus
+    move: np.ndarray         # [N+1, N+1] move cost / A_f (annuitised)
+    site: np.ndarray         # [N+1] w_site ln size
+    scale: float             # beta_f
+
+    @property
+    def per_q(self) -> np.ndarray:
+        return self.scale * self.profit_rate
+
+    @property
+    def common(self) -> np.ndarray:
+        closed = np.isneginf(self.money)
+        return np.where(closed, -np.inf, self.scale * np.where(closed, 0.0, self.money)
+                        + self.site[None, :])
+
+    @property
+    def pair(self) -> np.ndarray:
+        return self.scale * self.move
 
     def utilities(self, q: np.ndarray, d: np.ndarray, sector: np.ndarray,
                   origin: np.ndarray) -> np.ndarray:
         """(firms x alternatives) utilities: the rule in numpy (the kernel computes the same)."""
         q, d = q[:, None], d[:, None]
         return (q * (1.0 + self.bonus * d) * self.per_q[sector] + self.common[sector]
-                - d * self.compute - self.pair[origin])
+                - d * self.scale * self.compute - self.pair[origin])
 
     def profit(self, q: np.ndarray, d: np.ndarray, sector: np.ndarray,
                node: np.ndarray) -> np.ndarray:
-        """Annual profit of each firm at ``node`` (the utility's money part / beta_f)."""
-        money = (q * (1.0 + self.bonus[node] * d) * self.per_q[sector, node]
-                 + self.common[sector, node] - self.site[node] - d * self.compute[node])
-        return money / self.scale
+        """Annual profit of each firm at ``node`` (the money part of its utility)."""
+        return (q * (1.0 + self.bonus[node] * d) * self.profit_rate[sector, node]
+                + self.money[sector, node] - d * self.compute[node])
 
     def average_firm(self, mean_d: np.ndarray) -> np.ndarray:
         """[S, N+1] utility (without move costs) of a firm of mean productivity and its
         sector's mean data intensity: the governments' view of a mobile firm."""
         d = mean_d[:, None]
         return (self.per_q * (1.0 + self.bonus[None, :] * d) + self.common
-                - d * self.compute[None, :])
+                - d * self.scale * self.compute[None, :])
 
     def outside_stay(self, mean_d: np.ndarray, log_elsewhere: float, site_weight: float,
                      move_elsewhere: float) -> np.ndarray:
         """[S] utility of an average firm of the rest of China for staying there: at its own
-        site, or elsewhere there (the many other sites, at the cost of a move between them)."""
+        site, or elsewhere there (the many other sites, at the cost of a move between them;
+        ``move_elsewhere`` in money, annuitised)."""
         home = self.average_firm(mean_d)[:, -1] - self.site[-1]
-        elsewhere = home + site_weight * log_elsewhere - move_elsewhere
+        elsewhere = home + site_weight * log_elsewhere - self.scale * move_elsewhere
         return np.logaddexp(home, elsewhere)
 
 
 def node_terms(model: RegionModel, subsidies: bool = True) -> FirmTerms:
     """The firm rule's node terms at the current fields, subsidies and modifiers."""
     f, out, mods = model.fields, model.outside, model.modifiers
-    n, beta = model.region.n, model.spec.firms.profit_scale
+    n = model.region.n
     site = model.spec.firms.site_weight * np.append(model.endowments.log_size, out.log_size)
-    per_q = np.empty((len(SECTORS), n + 1))
     level = model.level  # money in mean annual output of the fields' time
-    per_q[:, :n], per_q[:, n] = f.profit_rate / level, out.profit_rate / level
-    money = np.empty_like(per_q)
+    profit = np.empty((len(SECTORS), n + 1))
+    profit[:, :n], profit[:, n] = f.profit_rate / level, out.profit_rate / level
+    money = np.empty_like(profit)
     money[:, :n] = -f.site_cost
     if subsidies:
         money[:, :n] += model.policy.per_firm()[None, :] + model.policy.targeted_offer(
             mods.sector_subsidy)
-    money[:, n] = -out.site_cost
-    common = beta * money + site[None, :]
-    if not out.open:
-        common[:, n] = -np.inf
-    return FirmTerms(per_q=beta * per_q, common=common,
-                     compute=beta * np.append(f.compute_cost, out.compute_cost),
+    money[:, n] = -out.site_cost if out.open else -np.inf
+    return FirmTerms(profit_rate=profit, money=money,
+                     compute=np.append(f.compute_cost, out.compute_cost),
                      bonus=np.append(mods.data_bonus, 0.0),
-                     pair=beta * move_costs(model.network.firm_move_cost, mods.firm_cost)
-                     / model.annuity_firms, site=site, scale=beta)
+                     move=move_costs(model.network.firm_move_cost, mods.firm_cost)
+                     / model.annuity_firms, site=site, scale=model.spec.firms.profit_scale)
 
 
 def relocation_choices(firms: FirmArrays, idx: np.ndarray, terms: FirmTerms,
@@ -139,7 +151,7 @@ def relocation_choices(firms: FirmArrays, idx: np.ndarray, terms: FirmTerms,
     u = rng.random(len(idx))
     return firm_logit_draws(firms.productivity[idx], firms.data_intensity[idx],
                             firms.sector[idx], firms.node[idx], terms.per_q, terms.common,
-                            terms.compute, terms.bonus, terms.pair, u)
+                            terms.scale * terms.compute, terms.bonus, terms.pair, u)
 
 
 def arrival_probabilities(terms: FirmTerms, outside_home: np.ndarray,
@@ -150,7 +162,7 @@ def arrival_probabilities(terms: FirmTerms, outside_home: np.ndarray,
     n = terms.per_q.shape[1] - 1
     d = mean_d[:, None]
     u = (terms.per_q[:, :n] * (1.0 + terms.bonus[None, :n] * d) + terms.common[:, :n]
-         - d * terms.compute[None, :n] - terms.pair[n, :n][None, :])
+         - d * terms.scale * terms.compute[None, :n] - terms.pair[n, :n][None, :])
     full = np.column_stack([u, outside_home])
     full -= full.max(axis=1, keepdims=True)
     weights = np.exp(full)

@@ -30,8 +30,8 @@ runs diverge from the production run of the same seed after step 0; the models a
 their distributions over seeds (tests/test_docking.py). Interventions are not implemented.
 
 Schedule of a step (as ``RegionModel.step``): governments set subsidies -> firms reconsider ->
-talent reconsiders -> arrivals, entry, graduates, closures, retirements (growth on) ->
-governments pay -> node fields -> record.
+talent reconsiders -> arrivals (outside open) -> entry, graduates, closures, retirements (growth
+on) -> governments pay -> node fields -> record.
 """
 
 from __future__ import annotations
@@ -296,6 +296,12 @@ class ReferenceModel(mesa.Model):
         return self.steps * self.dt
 
     @property
+    def level(self) -> float:
+        """The general level at the time of the current fields (money terms of decisions are
+        in units of the mean annual firm output of that time)."""
+        return self.economy.level(self.fields_years)
+
+    @property
     def firm_counts(self) -> np.ndarray:
         """[S, N] firms by sector and node."""
         return self.firm_pop.region_counts()
@@ -316,6 +322,7 @@ class ReferenceModel(mesa.Model):
                                              self.talent_pop.region_sums(), self.network,
                                              self.modifiers)
         self.outside = self.economy.outside(0.0)
+        self.fields_years = 0.0
         self.pools = (spec.outside.size * self.firm_counts.sum(axis=1),
                       spec.outside.size * self.talent_counts.sum(axis=1))
         if spec.outside.enabled and spec.outside.equilibrium_start:
@@ -411,10 +418,12 @@ class ReferenceModel(mesa.Model):
         self.prepare_decisions()
         self.agents_of(self.firm_class).do("reconsider")
         self.agents_of(self.talent_class).do("reconsider")
+        if self.outside.open:
+            self.arrivals()
         if self.spec.growth.enabled:
-            self.open_region()
+            self.births_and_exits()
         self.policy.pay(self.firm_counts, self.modifiers.sector_subsidy, coordination, self.dt,
-                        self.economy.level(self.years))
+                        self.level)
         self.compute_fields()
         self.record()
         self.running = self.steps < self.spec.steps
@@ -428,7 +437,7 @@ class ReferenceModel(mesa.Model):
         mix = counts.sum(axis=1) / max(counts.sum(), 1)
         terms = firm_rules.node_terms(self, subsidies=False)
         utility = terms.average_firm(self.region.sectors.data_intensity)
-        level = self.economy.level(self.years)
+        level = self.level
         f = self.fields
         self.policy.decide(output=f.output.sum(axis=0), firms=counts.sum(axis=0).astype(float),
                            value=pol.value_of_firm * f.output.sum(axis=0)
@@ -445,10 +454,8 @@ class ReferenceModel(mesa.Model):
         self.transition = talent_rules.transition_matrix(talent_rules.utility_matrix(self))
         self._rows = {}
 
-    def open_region(self) -> None:
-        """Arrivals, entry, graduates, then closures and retirements, agent by agent."""
-        if self.outside.open:
-            self.arrivals()
+    def births_and_exits(self) -> None:
+        """Entry, graduates, then closures and retirements, agent by agent."""
         counts = self.firm_counts  # incumbents, arrivals included
         univ = self.region.universities / max(self.region.universities.sum(), 1e-12)
         seeds = (self.spin_off_mean * self.spec.growth.university_births
@@ -499,6 +506,7 @@ class ReferenceModel(mesa.Model):
 
     def compute_fields(self) -> None:
         """Node fields from the agents' capital and labour (tallied from the agents)."""
+        self.fields_years = self.years
         self.outside = self.economy.outside(self.years)
         self.fields = self.economy.fields(self.firm_pop.region_sums(),
                                           self.talent_pop.region_sums(), self.network,

@@ -124,8 +124,7 @@ class Economy:
         return Outside(
             profit_rate=out.profit_premium * self.outside_profit_factor * profit * z,
             wage=out.wage_premium * self.outside_wage_factor * wage * z,
-            site_cost=(mk.land_cost * self.traits.land_cost * col ** (1 / max(mk.housing_share,
-                                                                               1e-9))
+            site_cost=(mk.land_cost * self.traits.land_cost * out.rent_premium
                        + mk.power_cost * self.traits.power_cost),
             cost_of_living=col, compute_cost=self.spec.mechanisms.foundation.compute_cost,
             log_size=float(np.log(out.size * self.region.n)), open=out.enabled)

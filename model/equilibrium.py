@@ -62,7 +62,7 @@ def firm_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
     leave = (model.firm_pop.region_counts() * p[:, :, n]).sum(axis=1)
     stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
                               model.spec.firms.site_weight,
-                              terms.scale * model.network.firm_outside_cost / model.annuity_firms)
+                              model.network.firm_outside_cost / model.annuity_firms)
     arrive = model.pools[0] * firm_rules.arrival_probabilities(terms, stay, mean_d).sum(axis=1)
     return arrive - leave
 

@@ -390,7 +390,7 @@ class RegionModel(mesa.Model):
         rng = self.streams["open_region"]
         stay = terms.outside_stay(
             traits.data_intensity, self.outside.log_elsewhere, spec.firms.site_weight,
-            terms.scale * self.network.firm_outside_cost / self.annuity_firms)
+            self.network.firm_outside_cost / self.annuity_firms)
         p_firm = firm_rules.arrival_probabilities(terms, stay, traits.data_intensity)
         moving = self.pools[0] * _probability(spec.firms.revision_rate, dt)
         node, sector = _draw_cells(rng, moving[:, None] * p_firm)

@@ -220,6 +220,12 @@ class OutsideParams(_Validated):
     cost_of_living_premium: float = param(1.3, 0.2, 5, uncertain=(1.0, 1.6),
                                           doc="outside cost of living relative to the region's "
                                           "mean (coastal housing)")
+    rent_premium: float = param(3.0, 0.2, 20, uncertain=(1.5, 4.5),
+                                doc="office and land rent in the rest of China's digital hubs "
+                                "relative to the region's mean",
+                                source="estimate: prime office rents of Shanghai, Shenzhen and "
+                                "Beijing ~2.5-3.5x those of Chengdu and Chongqing (2022 "
+                                "commercial real-estate market reports)")
     city_size: float = param(5.0, 1, 100, uncertain=(2.0, 8.0),
                              doc="size of a typical destination city in the rest of China "
                              "relative to the region's mean node (its settlement cost)",

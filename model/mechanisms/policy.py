@@ -188,15 +188,26 @@ class Governments:
         need = (per_firm * firms_by_sector).sum(axis=0)
         scale = np.where(need > self._room, self._room / np.maximum(need, 1e-300), 1.0)
         self.targeted = per_firm * scale[None, :] if p.enabled else np.zeros_like(targeted)
-        city_spend = level * (self.subsidies.city * firms
-                              + (self.targeted * firms_by_sector).sum(axis=0))
-        prov_firms = np.bincount(self.province_of_node, weights=firms, minlength=self.n_prov)
-        prov_spend = level * self.subsidies.province * prov_firms
         income = self.revenue[0].copy()
         if coordination:
             pooled = p.fund_share * income.sum()
             income = (1 - p.fund_share) * income + pooled * firms / max(firms.sum(), 1.0)
         self.transfers = income - self.revenue[0]
+        # promised per firm at the start of the step; paid to the firms there at its end, pro
+        # rata when entry and arrivals would push a budget past its borrowing limit
+        city_spend = level * (self.subsidies.city * firms
+                              + (self.targeted * firms_by_sector).sum(axis=0))
+        city_spend = _within(city_spend, spending_capacity(self.budgets.city, income, dt, p))
+        prov_firms = np.bincount(self.province_of_node, weights=firms, minlength=self.n_prov)
+        prov_spend = _within(level * self.subsidies.province * prov_firms,
+                             spending_capacity(self.budgets.province, self.revenue[1], dt, p))
         self.budgets.city = self.budgets.city + (income - city_spend) * dt
         self.budgets.province = self.budgets.province + (self.revenue[1] - prov_spend) * dt
-        self.spending = city_spend + level * self.subsidies.province[self.province_of_node] * firms
+        paid_share = prov_spend / np.maximum(level * self.subsidies.province * prov_firms, 1e-300)
+        self.spending = city_spend + level * (self.subsidies.province * np.minimum(
+            paid_share, 1.0))[self.province_of_node] * firms
+
+
+def _within(spending: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Spending cut to the capacity where it would exceed it."""
+    return np.minimum(spending, capacity)
