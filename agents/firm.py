@@ -167,3 +167,17 @@ def arrival_probabilities(terms: FirmTerms, outside_home: np.ndarray,
     full -= full.max(axis=1, keepdims=True)
     weights = np.exp(full)
     return weights[:, :n] / weights.sum(axis=1, keepdims=True)
+
+
+def potential_entrants(counts: np.ndarray, universities: np.ndarray, birth_rate: float,
+                       university_births: float, dt: float) -> np.ndarray:
+    """[S, N] expected potential entrants in a step: birth_rate x dt x (incumbents +
+    university_births x the sector's regional incumbents spread by the nodes' universities)."""
+    share = universities / max(universities.sum(), 1e-12)
+    seeds = university_births * counts.sum(axis=1)[:, None] * share[None, :]
+    return birth_rate * dt * (counts + seeds)
+
+
+def enters(profit: np.ndarray, annuity: float, entry_cost: float) -> np.ndarray:
+    """A potential entrant enters when its discounted profit exceeds the entry cost."""
+    return profit * annuity > entry_cost

@@ -408,14 +408,14 @@ class RegionModel(mesa.Model):
         rng = self.streams["open_region"]
         # entry: potential entrants (spin-offs of incumbents, university seeds) enter where the
         # discounted profit of their draw exceeds the entry cost
-        counts = self.firm_counts.astype(float)
-        univ = self.region.universities / max(self.region.universities.sum(), 1e-12)
-        potential = gr.birth_rate * dt * (counts + gr.university_births
-                                          * counts.sum(axis=1)[:, None] * univ[None, :])
+        potential = firm_rules.potential_entrants(
+            self.firm_counts.astype(float), self.region.universities, gr.birth_rate,
+            gr.university_births, dt)
         node, sector = _draw_cells(rng, potential)
         born = new_firms(node, sector, init, traits.data_intensity, rng)
-        value = terms.profit(born.productivity, born.data_intensity, sector, node)
-        born.keep(value * self.annuity_firms > gr.entry_cost)
+        born.keep(firm_rules.enters(
+            terms.profit(born.productivity, born.data_intensity, sector, node),
+            self.annuity_firms, gr.entry_cost))
         self.firm_pop.add(born, arrived=False)
         # graduates, where the universities are (a small base everywhere), in the region's mix
         talent = self.talent_counts.astype(float)

@@ -146,6 +146,7 @@ class Governments:
         self.revenue = (np.zeros(n), np.zeros(n_prov))
         self.targeted = np.zeros((1, n))    # [S, N] targeted subsidies actually paid
         self.spending = np.zeros(n)         # per year, by node (city + province + targeted)
+        self.city_spending = np.zeros(n)    # per year, paid by the city governments
         self.transfers = np.zeros(n)        # per year: received from the joint fund (net)
 
     def per_firm(self, province_of_node: np.ndarray | None = None) -> np.ndarray:
@@ -201,6 +202,7 @@ class Governments:
         prov_firms = np.bincount(self.province_of_node, weights=firms, minlength=self.n_prov)
         prov_spend = _within(level * self.subsidies.province * prov_firms,
                              spending_capacity(self.budgets.province, self.revenue[1], dt, p))
+        self.city_spending = city_spend
         self.budgets.city = self.budgets.city + (income - city_spend) * dt
         self.budgets.province = self.budgets.province + (self.revenue[1] - prov_spend) * dt
         paid_share = prov_spend / np.maximum(level * self.subsidies.province * prov_firms, 1e-300)
