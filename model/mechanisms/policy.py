@@ -106,8 +106,9 @@ def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.nda
                      base_utility: np.ndarray, scale: float, firms: np.ndarray,
                      province_of_node: np.ndarray, city_budget: np.ndarray,
                      province_budget: np.ndarray, coordination: bool,
-                     outside: float | None = None) -> SubsidyState:
-    """One quarter of government decisions (subsidies move part way to the target)."""
+                     outside: float | None = None, dt: float = 0.25) -> SubsidyState:
+    """One step of government decisions: subsidies move part way to the target, a share
+    ``adjustment`` per quarter (1 - (1 - adjustment)^(dt / 0.25) per step of dt years)."""
     n_prov = len(state.province)
     if not params.enabled:
         return SubsidyState(np.zeros_like(state.city), np.zeros(n_prov))
@@ -126,7 +127,7 @@ def update_subsidies(state: SubsidyState, *, params: PolicyParams, value: np.nda
         prov_value = np.bincount(province_of_node, weights=shares * value,
                                  minlength=n_prov) / np.maximum(prov_shares, 1e-12)
         prov_target = best_response_city(prov_value, prov_shares, scale, prov_cap)
-    rho = params.adjustment
+    rho = 1.0 - (1.0 - params.adjustment) ** (dt / 0.25)
     city = state.city + rho * (city_target - state.city)
     # under coordination the provinces stop topping up at once (their top-ups would only
     # shift firms between the members of the joint objective)
@@ -176,7 +177,7 @@ class Governments:
         self.subsidies = update_subsidies(
             self.subsidies, params=p, value=value, base_utility=base_utility, scale=scale,
             firms=firms, province_of_node=self.province_of_node, city_budget=city_cap,
-            province_budget=prov_cap, coordination=coordination, outside=outside)
+            province_budget=prov_cap, coordination=coordination, outside=outside, dt=dt)
         self._room = np.maximum(city_cap - self.subsidies.city * firms, 0.0)
 
     def pay(self, firms_by_sector: np.ndarray, targeted: np.ndarray, coordination: bool,
