@@ -251,7 +251,7 @@ class OutsideParams(_Validated):
 
 @dataclass(frozen=True)
 class FirmParams(_Validated):
-    revision_rate: float = param(0.08, 0, 4, doc="annual rate at which a firm reconsiders its "
+    revision_rate: float = param(0.08, 0, 100, doc="annual rate at which a firm reconsiders its "
                                  "location (0.08: ~2% per quarter)")
     profit_scale: float = param(4.0, 0, 100, uncertain=(1.0, 8.0),
                                 doc="logit scale on annual profit (per unit of mean annual firm "
@@ -269,7 +269,7 @@ class FirmParams(_Validated):
 
 @dataclass(frozen=True)
 class TalentParams(_Validated):
-    revision_rate: float = param(0.2, 0, 4, doc="annual rate at which talent reconsiders "
+    revision_rate: float = param(0.2, 0, 100, doc="annual rate at which talent reconsiders "
                                  "(0.2: ~5% per quarter)")
     kappa: float = param(1.5, 0, 20, doc="income elasticity of migration",
                          source="Tombe & Zhu 2019, AER (~1.5)")
