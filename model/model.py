@@ -254,8 +254,21 @@ class RegionModel(mesa.Model):
         self._refresh_network()
         self.fields_years = self.years
         self.outside = self.economy.outside(self.years)
-        return self.economy.fields(self.firm_pop.region_sums(), self.talent_pop.region_sums(),
+        return self.economy.fields(self._capital(), self.talent_pop.region_sums(),
                                    self.network, self.modifiers, self.years)
+
+    def _capital(self) -> np.ndarray:
+        """[S, N] firm productivity by cell, q (1 + b_j d) with a data bonus (an intervention
+        makes productivity depend on the node: summed afresh), else the running sums."""
+        bonus = self.modifiers.data_bonus
+        if not bonus.any():
+            return self.firm_pop.region_sums()
+        firms, n = self.firms, self.region.n
+        here = firms.node < n
+        q = firms.productivity[here] * (1.0 + bonus[firms.node[here]]
+                                         * firms.data_intensity[here])
+        cells = firms.sector[here].astype(np.int64) * n + firms.node[here]
+        return np.bincount(cells, weights=q, minlength=len(SECTORS) * n).reshape(-1, n)
 
     @property
     def level(self) -> float:
