@@ -397,8 +397,8 @@ class ReferenceModel(mesa.Model):
         """A potential entrant draws its attributes and enters if the discounted profit at
         ``node`` exceeds the entry cost."""
         q, d = self.firm_attributes(sector)
-        if self.terms.profit(q, d, sector, node) * self.annuity_firms \
-                > self.spec.growth.entry_cost:
+        if firm_rules.enters(self.terms.profit(q, d, sector, node), self.annuity_firms,
+                             self.spec.growth.entry_cost):
             self.add_firm(node, sector, q, d, arrived=False)
 
     def transition_row(self, sector: int, origin: int) -> list[float]:
@@ -456,10 +456,13 @@ class ReferenceModel(mesa.Model):
 
     def births_and_exits(self) -> None:
         """Entry, graduates, then closures and retirements, agent by agent."""
-        counts = self.firm_counts  # incumbents, arrivals included
-        univ = self.region.universities / max(self.region.universities.sum(), 1e-12)
-        seeds = (self.spin_off_mean * self.spec.growth.university_births
-                 * counts.sum(axis=1)[:, None] * univ[None, :])
+        gr = self.spec.growth
+        counts = self.firm_counts.astype(float)  # incumbents, arrivals included
+        # potential entrants = spin-offs of each incumbent (drawn by the incumbents) + seeds
+        # of the universities (drawn by node)
+        seeds = firm_rules.potential_entrants(counts, self.region.universities, gr.birth_rate,
+                                              gr.university_births, self.dt)
+        seeds = np.maximum(seeds - self.spin_off_mean * counts, 0.0)
         self.agents_of(self.firm_class).do("spin_off")
         for s in range(len(SECTORS)):
             for j in range(self.n):
@@ -476,8 +479,7 @@ class ReferenceModel(mesa.Model):
         spec, n, terms = self.spec, self.n, self.terms
         mean_d = self.region.sectors.data_intensity
         home = terms.outside_stay(mean_d, self.outside.log_elsewhere, spec.firms.site_weight,
-                                  terms.scale * self.network.firm_outside_cost
-                                  / self.annuity_firms)
+                                  self.network.firm_outside_cost / self.annuity_firms)
         to_region = {"firm": firm_rules.arrival_probabilities(terms, home, mean_d),
                      "talent": self.transition[:, n, :n]}
         movers = {"firm": self.pools[0] * self.firm_revision,

@@ -53,7 +53,7 @@ from benchmarks.reference import (
     poisson,
     probability,
 )
-from model.kernels import draw_rows, firm_logit_draws
+from model.kernels import draw_rows
 from model.model import RegionModel
 from model.state import SECTORS
 
@@ -253,9 +253,9 @@ def test_same_uniforms_give_the_same_choices(region) -> None:
                                    rtol=1e-9, atol=1e-12)
     n = region.n
     firms = production.firms
-    u = np.random.default_rng(1).random(len(firms))
-    fast = firm_logit_draws(firms.productivity, firms.data_intensity, firms.sector, firms.node,
-                            terms.per_q, terms.common, terms.compute, terms.bonus, terms.pair, u)
+    everyone = np.arange(len(firms))
+    u = np.random.default_rng(1).random(len(firms))  # what relocation_choices draws
+    fast = firm_rules.relocation_choices(firms, everyone, terms, np.random.default_rng(1))
     agents = list(reference.agents_of(ReferenceFirm))
     assert [(a.sector, a.cell.coordinate) for a in agents] == list(
         zip(firms.sector.tolist(), firms.node.tolist(), strict=True))

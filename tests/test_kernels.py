@@ -1,12 +1,14 @@
 """The compiled kernels compute what their plain numpy definitions define.
 
-``firm_logit_draws`` <-> ``FirmTerms.utilities`` (over the n region nodes and the outside) +
-``agents.choice.logit_choice``; ``draw_rows`` <-> ``agents.choice.draw_from_cumulative`` on the
-gathered [S, n+1, n+1] cumulative rows; ``region_metric_vector`` <-> the functions of
-``model/metrics`` (``region_metrics_plain``).
+``firm_logit_draws`` (called by ``agents.firm.relocation_choices``) <-> ``FirmTerms.utilities``
+over the n region nodes and the outside + ``agents.choice.logit_choice``; ``draw_rows`` <->
+``agents.choice.draw_from_cumulative`` on the gathered [S, n+1, n+1] cumulative rows;
+``region_metric_vector`` <-> the functions of ``model/metrics`` (``region_metrics_plain``).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -80,9 +82,10 @@ def test_firm_kernel_draws_from_the_plain_logit(outside_open):
     origin = np.random.default_rng(3).integers(0, n, len(idx))
     utility = terms.utilities(firms.productivity, firms.data_intensity, firms.sector, origin)
     plain = logit_choice(utility, np.random.default_rng(9))
-    fast = firm_logit_draws(firms.productivity, firms.data_intensity, firms.sector, origin,
-                            terms.per_q, terms.common, terms.compute, terms.bonus, terms.pair,
-                            np.random.default_rng(9).random(len(idx)))
+    # the production path: relocation_choices passes the terms to the kernel (one uniform per
+    # decider from the generator, as logit_choice draws them)
+    at_origin = dataclasses.replace(firms, node=origin)
+    fast = firm_rules.relocation_choices(at_origin, idx, terms, np.random.default_rng(9))
     # the same uniforms: the draws agree except where a uniform falls within rounding
     # (~1e-15) of a cumulative boundary
     assert np.mean(plain == fast) > 0.9999
