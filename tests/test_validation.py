@@ -30,7 +30,7 @@ def test_t0_null_model():
     model = RegionModel(
         rng=2024, region=region, agent_views=False, steps=steps,
         scale__firm_agents=0, scale__talent_agents=10_000, init__distribution="uniform",
-        talent__revision_rate=1.0, talent__fixed_cost=0.0, talent__border_cost=0.0,
+        talent__revision_rate=100.0, talent__fixed_cost=0.0, talent__border_cost=0.0,
         talent__travel_decay=0.0, talent__settlement_cost=0.0,
         metrics__basis="talent", metrics__cores=["n00", "n08"], **OFF)
     model.run()
