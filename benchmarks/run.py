@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmarks of the production model (not a test): prints tables in Markdown.
 
-  .venv/bin/python benchmarks/run.py             everything (about 3 minutes on 2 cores)
-  .venv/bin/python benchmarks/run.py --quick     fewer steps, no 100k reference (about 1 min)
+  .venv/bin/python benchmarks/run.py             everything (about 1 minute on 2 idle cores)
+  .venv/bin/python benchmarks/run.py --quick     fewer steps, no 100k reference (about 35 s)
   .venv/bin/python benchmarks/run.py --json out.json   also write the raw results
 
 Sections (docs/PERFORMANCE.md describes the method and the targets):

@@ -173,6 +173,7 @@ class RegionModel(mesa.Model):
             ProvincialGovernment(self, p)
 
         self.history: list[dict[str, np.ndarray]] = []
+        self.flow_history: list[tuple[np.ndarray, np.ndarray]] = []
         self.region_metrics: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
@@ -197,6 +198,18 @@ class RegionModel(mesa.Model):
     @property
     def talent_counts(self) -> np.ndarray:
         return self.talent_pop.region_counts()
+
+    @property
+    def firm_flows(self) -> np.ndarray:
+        """[N, N] firm moves between region nodes decided in the last step (diagonal: stayers)."""
+        n = self.region.n
+        return self.firm_pop.ledger.flows[:n, :n]
+
+    @property
+    def talent_flows(self) -> np.ndarray:
+        """[N, N] talent moves between region nodes decided in the last step."""
+        n = self.region.n
+        return self.talent_pop.ledger.flows[:n, :n]
 
     @property
     def border(self) -> np.ndarray:
@@ -229,6 +242,7 @@ class RegionModel(mesa.Model):
             pop.recount()
         self._fix_units()
         self.history.clear()
+        self.flow_history.clear()
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
 
@@ -459,6 +473,7 @@ class RegionModel(mesa.Model):
         metrics = region_metrics(self, record)
         check_finite(metrics, quarter, "region metric")
         self.history.append(record)
+        self.flow_history.append((_moves(self.firm_flows), _moves(self.talent_flows)))
         self.region_metrics = metrics
         self.datacollector.collect(self)
 
@@ -485,6 +500,24 @@ class RegionModel(mesa.Model):
             frame[column] = np.concatenate([h[column] for h in self.history])
         return frame
 
+    def flow_table(self) -> pd.DataFrame:
+        """Moves between region nodes per step, one row per non-zero (step, origin,
+        destination, kind) with kind 'firm' or 'talent' (moves to and from the rest of China
+        are in the node table: firms_left, firms_arrived, talent_left, talent_arrived)."""
+        ids = np.array(self.region.ids)
+        parts = []
+        for step, pair in enumerate(self.flow_history):
+            for kind, rows in zip(("firm", "talent"), pair, strict=True):
+                if len(rows):
+                    parts.append(pd.DataFrame({
+                        "step": step, "quarter": self.quarter_label(step),
+                        "origin": ids[rows[:, 0]], "destination": ids[rows[:, 1]],
+                        "kind": kind, "count": rows[:, 2]}))
+        if not parts:
+            return pd.DataFrame({"step": [], "quarter": [], "origin": [], "destination": [],
+                                 "kind": [], "count": []})
+        return pd.concat(parts, ignore_index=True)
+
     def region_table(self) -> pd.DataFrame:
         """Region metrics per step (the DataCollector's model variables)."""
         frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
@@ -502,6 +535,14 @@ class RegionModel(mesa.Model):
         for _ in iterator:
             self.step()
         return self
+
+
+def _moves(flows: np.ndarray) -> np.ndarray:
+    """(k, 3) origin, destination, count of the non-zero off-diagonal cells of a flow matrix."""
+    origin, destination = np.nonzero(flows)
+    keep = origin != destination
+    origin, destination = origin[keep], destination[keep]
+    return np.column_stack([origin, destination, flows[origin, destination]]).astype(np.int64)
 
 
 def _probability(rate: float, dt: float) -> float:

@@ -71,7 +71,7 @@ def _terms(model: RegionModel, *, outside_open: bool) -> firm_rules.FirmTerms:
 @pytest.mark.parametrize("outside_open", [True, False], ids=["outside-open", "outside-closed"])
 def test_firm_kernel_draws_from_the_plain_logit(outside_open):
     model = RegionModel(rng=2, agent_views=False, scale__firm_agents=30_000,
-                        scale__talent_agents=100, firms__profit_scale=1.0)
+                        scale__talent_agents=100, firms__profit_scale=2.5)
     terms = _terms(model, outside_open=outside_open)
     n = model.region.n
     firms = model.firms
