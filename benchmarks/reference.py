@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import random
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def logit_draw(utilities: np.ndarray, u: float) -> int:
     return inverse_cdf(np.cumsum(np.exp(utilities - utilities.max())).tolist(), u)
 
 
-def poisson(rand: Any, mean: float) -> int:
+def poisson(rand: random.Random, mean: float) -> int:
     """A Poisson count by inversion of one uniform of ``rand`` (small means: per-agent events)."""
     k, term = 0, math.exp(-mean)
     total, u = term, rand.random()
