@@ -15,6 +15,7 @@ kernel, the per-agent reference and the governments' view of an average firm all
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
@@ -77,17 +78,17 @@ class FirmTerms:
     site: np.ndarray         # [N+1] w_site ln size
     scale: float             # beta_f
 
-    @property
+    @cached_property
     def per_q(self) -> np.ndarray:
         return self.scale * self.profit_rate
 
-    @property
+    @cached_property
     def common(self) -> np.ndarray:
         closed = np.isneginf(self.money)
         return np.where(closed, -np.inf, self.scale * np.where(closed, 0.0, self.money)
                         + self.site[None, :])
 
-    @property
+    @cached_property
     def pair(self) -> np.ndarray:
         return self.scale * self.move
 
