@@ -1,18 +1,28 @@
-"""Firms relocate by expected profit net of a relocation cost (multinomial logit over nodes).
+"""Firms: relocate by the discounted profit they expect, enter where entry pays, close when
+losses persist.
 
-U_fj = beta_f [q_f (1 + b_j d_f) pi_{j,s} - o r_j P_j - d_f c_j + s_j + s_{j,s}]
-       + w_site ln size_j
-       - (F_firm + border_f 1[prov_i != prov_j] + delta_f t_ij) 1[j != i]
+Annual profit of firm f (sector s, productivity q, data intensity d) at node j:
+    pi_fj = q (1 + b_j d) pi_{s,j} - c_{s,j} - d k_j + sigma_j + sigma_{s,j}
+(gross profit rate, site cost, compute cost, general and targeted subsidies), in units of the
+mean annual firm output of the time (so that costs rise with the economy). A reconsidering
+firm at i picks j (a region node or the outside) by logit over
+    U_fj = beta_f [pi_fj - M_ij / A_f] + w_site ln size_j,   A_f = 1 / (r_f + h)
+comparing the profit stream with the one-off move cost M_ij annuitised at the discount rate
+r_f plus the exit hazard h. The node terms are written once (``node_terms``); the compiled
+kernel, the per-agent reference and the governments' view of an average firm all use them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from model.kernels import firm_logit_draws
+from model.network import move_costs
 from model.state import SECTORS, FirmArrays
 
 if TYPE_CHECKING:
@@ -20,78 +30,155 @@ if TYPE_CHECKING:
 
 
 class Firm(mesa.Agent):
-    """A digital-economy firm (stands for ``scale.real_firms / scale.firm_agents`` real firms).
+    """A digital-economy firm (stands for ``scale.real_firms / scale.firm_agents`` real firms):
+    a view over the row of ``model.firms`` that holds agent ``uid``."""
 
-    A view over row ``index`` of ``model.firms``: reading an attribute reads the array.
-    """
-
-    def __init__(self, model: RegionModel, index: int) -> None:
+    def __init__(self, model: RegionModel, uid: int) -> None:
         super().__init__(model)
-        self.index = index
+        self.uid = uid
+
+    @property
+    def row(self) -> int:
+        return self.model.firms.row_of(self.uid)
 
     @property
     def node(self) -> int:
-        """Index of the node where the firm is located."""
-        return int(self.model.firms.node[self.index])
+        """Index of the node where the firm is located (n: it has left the region)."""
+        return int(self.model.firms.node[self.row])
 
     @property
     def node_id(self) -> str:
-        return self.model.region.ids[self.node]
+        return self.model.node_name(self.node)
 
     @property
     def sector(self) -> str:
-        """'soft' (software, platforms, digital services) or 'hard' (electronics, vehicles...)."""
-        return SECTORS[self.model.firms.sector[self.index]]
+        return SECTORS[self.model.firms.sector[self.row]]
 
     @property
     def productivity(self) -> float:
-        return float(self.model.firms.productivity[self.index])
+        return float(self.model.firms.productivity[self.row])
 
     @property
     def data_intensity(self) -> float:
-        return float(self.model.firms.data_intensity[self.index])
+        return float(self.model.firms.data_intensity[self.row])
 
 
-def _node_terms(profit_rate: np.ndarray, fixed_cost: np.ndarray, subsidy: np.ndarray,
-                sector_subsidy: np.ndarray, site: np.ndarray,
-                scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """[S, N] terms shared by all firms of a sector: per unit of productivity, and the rest."""
-    return scale * profit_rate, scale * (subsidy - fixed_cost + sector_subsidy) + site
+@dataclass
+class FirmTerms:
+    """The firm rule's terms at each alternative ([S, N+1] by sector; column n is the outside),
+    in money (mean annual firm output of the time) and the logit scale beta_f:
+    U_fj = beta_f [q (1 + bonus_j d) profit_rate[s, j] + money[s, j] - d compute[j]
+                   - move[i, j]] + site[j]."""
+
+    profit_rate: np.ndarray  # [S, N+1] gross profit per unit of productivity
+    money: np.ndarray        # [S, N+1] subsidies - site cost (-inf: a closed outside)
+    compute: np.ndarray      # [N+1] compute cost per unit of data intensity
+    bonus: np.ndarray        # [N+1] data bonus
+    move: np.ndarray         # [N+1, N+1] move cost / A_f (annuitised)
+    site: np.ndarray         # [N+1] w_site ln size
+    scale: float             # beta_f
+
+    @cached_property
+    def per_q(self) -> np.ndarray:
+        return self.scale * self.profit_rate
+
+    @cached_property
+    def common(self) -> np.ndarray:
+        closed = np.isneginf(self.money)
+        return np.where(closed, -np.inf, self.scale * np.where(closed, 0.0, self.money)
+                        + self.site[None, :])
+
+    @cached_property
+    def pair(self) -> np.ndarray:
+        return self.scale * self.move
+
+    def utilities(self, q: np.ndarray, d: np.ndarray, sector: np.ndarray,
+                  origin: np.ndarray) -> np.ndarray:
+        """(firms x alternatives) utilities: the rule in numpy (the kernel computes the same)."""
+        q, d = q[:, None], d[:, None]
+        return (q * (1.0 + self.bonus * d) * self.per_q[sector] + self.common[sector]
+                - d * self.scale * self.compute - self.pair[origin])
+
+    def profit(self, q: np.ndarray, d: np.ndarray, sector: np.ndarray,
+               node: np.ndarray) -> np.ndarray:
+        """Annual profit of each firm at ``node`` (the money part of its utility)."""
+        return (q * (1.0 + self.bonus[node] * d) * self.profit_rate[sector, node]
+                + self.money[sector, node] - d * self.compute[node])
+
+    def average_firm(self, mean_d: np.ndarray) -> np.ndarray:
+        """[S, N+1] utility (without move costs) of a firm of mean productivity and its
+        sector's mean data intensity: the governments' view of a mobile firm."""
+        d = mean_d[:, None]
+        return (self.per_q * (1.0 + self.bonus[None, :] * d) + self.common
+                - d * self.scale * self.compute[None, :])
+
+    def outside_stay(self, mean_d: np.ndarray, log_elsewhere: float, site_weight: float,
+                     move_elsewhere: float) -> np.ndarray:
+        """[S] utility of an average firm of the rest of China for staying there: at its own
+        site, or elsewhere there (the many other sites, at the cost of a move between them;
+        ``move_elsewhere`` in money, annuitised)."""
+        home = self.average_firm(mean_d)[:, -1] - self.site[-1]
+        elsewhere = home + site_weight * log_elsewhere - self.scale * move_elsewhere
+        return np.logaddexp(home, elsewhere)
 
 
-def relocation_utilities(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.ndarray,
-                         fixed_cost: np.ndarray, compute_cost: np.ndarray,
-                         subsidy: np.ndarray, data_bonus: np.ndarray,
-                         sector_subsidy: np.ndarray, site: np.ndarray, pair_cost: np.ndarray,
-                         scale: float) -> np.ndarray:
-    """(deciders x nodes) utilities U_fj of the deciding firms ``idx`` (the rule, in numpy)."""
-    per_q, common = _node_terms(profit_rate, fixed_cost, subsidy, sector_subsidy, site, scale)
-    sector = firms.sector[idx]
-    q = firms.productivity[idx, None]
-    d = firms.data_intensity[idx, None]
-    return (q * (1.0 + data_bonus * d) * per_q[sector] + common[sector]
-            - (scale * d) * compute_cost - pair_cost[firms.node[idx]])
+def node_terms(model: RegionModel, subsidies: bool = True) -> FirmTerms:
+    """The firm rule's node terms at the current fields, subsidies and modifiers."""
+    f, out, mods = model.fields, model.outside, model.modifiers
+    n = model.region.n
+    site = model.spec.firms.site_weight * np.append(model.endowments.log_size, out.log_size)
+    level = model.level  # money in mean annual output of the fields' time
+    profit = np.empty((len(SECTORS), n + 1))
+    profit[:, :n], profit[:, n] = f.profit_rate / level, out.profit_rate / level
+    money = np.empty_like(profit)
+    money[:, :n] = -f.site_cost
+    if subsidies:
+        money[:, :n] += model.policy.per_firm()[None, :] + model.policy.targeted_offer(
+            mods.sector_subsidy)
+    money[:, n] = -out.site_cost if out.open else -np.inf
+    return FirmTerms(profit_rate=profit, money=money,
+                     compute=np.append(f.compute_cost, out.compute_cost),
+                     bonus=np.append(mods.data_bonus, 0.0),
+                     move=move_costs(model.network.firm_move_cost, mods.firm_cost)
+                     / model.annuity_firms, site=site, scale=model.spec.firms.profit_scale)
 
 
-def relocation_choices(firms: FirmArrays, idx: np.ndarray, *, profit_rate: np.ndarray,
-                       fixed_cost: np.ndarray, compute_cost: np.ndarray, subsidy: np.ndarray,
-                       data_bonus: np.ndarray, sector_subsidy: np.ndarray, site: np.ndarray,
-                       pair_cost: np.ndarray, scale: float,
+def relocation_choices(firms: FirmArrays, idx: np.ndarray, terms: FirmTerms,
                        rng: np.random.Generator) -> np.ndarray:
-    """New node of each deciding firm ``idx``: one logit draw each from
-    ``relocation_utilities``, computed by a compiled kernel (one uniform per decider)."""
+    """New node of each deciding firm ``idx`` (n: the outside): one logit draw each, computed by
+    the compiled kernel from ``terms`` (one uniform per decider)."""
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
-    per_q, common = _node_terms(profit_rate, fixed_cost, subsidy, sector_subsidy, site, scale)
     u = rng.random(len(idx))
     return firm_logit_draws(firms.productivity[idx], firms.data_intensity[idx],
-                            firms.sector[idx], firms.node[idx], per_q, common,
-                            scale * compute_cost, data_bonus, pair_cost, u)
+                            firms.sector[idx], firms.node[idx], terms.per_q, terms.common,
+                            terms.scale * terms.compute, terms.bonus, terms.pair, u)
 
 
-def pair_costs(travel_hours: np.ndarray, border: np.ndarray, *, relocation: float,
-               border_cost: float, travel_decay: float) -> np.ndarray:
-    """Cost of relocating from i to j (zero for staying)."""
-    cost = relocation + border_cost * border + travel_decay * travel_hours
-    np.fill_diagonal(cost, 0.0)
-    return cost
+def arrival_probabilities(terms: FirmTerms, outside_home: np.ndarray,
+                          mean_d: np.ndarray) -> np.ndarray:
+    """[S, N] probability that a reconsidering firm of the rest of China (mean productivity,
+    its sector's mean data intensity) moves to each region node; it stays with
+    ``outside_home`` (its utility at home, without the many-sites term)."""
+    n = terms.per_q.shape[1] - 1
+    d = mean_d[:, None]
+    u = (terms.per_q[:, :n] * (1.0 + terms.bonus[None, :n] * d) + terms.common[:, :n]
+         - d * terms.scale * terms.compute[None, :n] - terms.pair[n, :n][None, :])
+    full = np.column_stack([u, outside_home])
+    full -= full.max(axis=1, keepdims=True)
+    weights = np.exp(full)
+    return weights[:, :n] / weights.sum(axis=1, keepdims=True)
+
+
+def potential_entrants(counts: np.ndarray, universities: np.ndarray, birth_rate: float,
+                       university_births: float, dt: float) -> np.ndarray:
+    """[S, N] expected potential entrants in a step: birth_rate x dt x (incumbents +
+    university_births x the sector's regional incumbents spread by the nodes' universities)."""
+    share = universities / max(universities.sum(), 1e-12)
+    seeds = university_births * counts.sum(axis=1)[:, None] * share[None, :]
+    return birth_rate * dt * (counts + seeds)
+
+
+def enters(profit: np.ndarray, annuity: float, entry_cost: float) -> np.ndarray:
+    """A potential entrant enters when its discounted profit exceeds the entry cost."""
+    return profit * annuity > entry_cost

@@ -1,7 +1,8 @@
 """Governments: one per node (city / district) and one per province; views over subsidy arrays.
 
-The subsidy rules (competition by best response, joint optimisation under coordination) are in
-``model.mechanisms.policy``; these classes let a user inspect one government.
+The subsidy rules (budgets from taxes, competition by best response, joint optimisation and a
+joint fund under coordination) are in ``model.mechanisms.policy``; these classes let a user
+inspect one government.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ class CityGovernment(mesa.Agent):
 
     @property
     def subsidy(self) -> float:
-        """Per-firm subsidy this government pays (units of mean firm output)."""
-        return float(self.model.subsidies.city[self.index])
+        """Per-firm subsidy per year this government pays (units of mean annual firm output)."""
+        return float(self.model.policy.subsidies.city[self.index])
 
     @property
     def budget(self) -> float:
-        return float(self.model.city_budget[self.index])
+        """Balance of its subsidy account (model output units; negative: borrowing)."""
+        return float(self.model.policy.budgets.city[self.index])
 
 
 class ProvincialGovernment(mesa.Agent):
@@ -50,9 +52,10 @@ class ProvincialGovernment(mesa.Agent):
 
     @property
     def subsidy(self) -> float:
-        """Province-wide per-firm top-up (units of mean firm output)."""
-        return float(self.model.subsidies.province[self.index])
+        """Province-wide per-firm top-up per year (units of mean annual firm output)."""
+        return float(self.model.policy.subsidies.province[self.index])
 
     @property
     def budget(self) -> float:
-        return float(self.model.province_budget[self.index])
+        """Balance of its subsidy account (model output units; negative: borrowing)."""
+        return float(self.model.policy.budgets.province[self.index])

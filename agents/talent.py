@@ -1,9 +1,14 @@
-"""Talent migrates by wage and amenity net of travel time, settlement and border costs.
+"""Talent migrates by wage and amenity net of annuitised moving costs, to and from the rest of
+China; graduates join where the universities are; workers retire.
 
-V_ij = kappa ln(w_{j,s} / P_j) + ln a_j + w_size ln size_j
-       - (delta_t t_ij + b 1[prov_i != prov_j] + F + h_j) 1[j != i],
-h_j = settlement cost x max(0, ln size_j). Each quarter a share of agents reconsiders and
-draws from P(j | i, s) = exp(V_ij) / sum_k exp(V_ik).
+Flow utility of sector-s talent at node j (a region node or the outside, index n):
+    V_{s,j} = kappa ln(w_{s,j} / P_j) + ln a_j + w_size ln size_j
+A reconsidering agent at i picks j with P(j | i, s) = exp(V_{s,j} - C_ij / A_t) / sum_k (...),
+A_t = 1 / (r_t + retirement): the one-off cost C_ij (fixed, border, travel time, settlement)
+annuitised at the discount rate plus the exit hazard. A worker of the rest of China chooses
+between home (V without the many-sites term: its own city), the other places there (the
+many-sites term, at the cost of a move between places there) and the region's nodes; both
+ways of staying count as staying outside.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 
 from agents.choice import softmax_rows
 from model.kernels import draw_rows
+from model.network import move_costs
 from model.state import SECTORS, TalentArrays
 
 if TYPE_CHECKING:
@@ -22,52 +28,68 @@ if TYPE_CHECKING:
 
 
 class Talent(mesa.Agent):
-    """Digital workers of one skill and sector (stands for ``real_workers / talent_agents``).
+    """Digital workers of one skill and sector (stands for ``real_workers / talent_agents``):
+    a view over the row of ``model.talent`` that holds agent ``uid``."""
 
-    A view over row ``index`` of ``model.talent``.
-    """
-
-    def __init__(self, model: RegionModel, index: int) -> None:
+    def __init__(self, model: RegionModel, uid: int) -> None:
         super().__init__(model)
-        self.index = index
+        self.uid = uid
+
+    @property
+    def row(self) -> int:
+        return self.model.talent.row_of(self.uid)
 
     @property
     def node(self) -> int:
-        return int(self.model.talent.node[self.index])
+        return int(self.model.talent.node[self.row])
 
     @property
     def node_id(self) -> str:
-        return self.model.region.ids[self.node]
+        return self.model.node_name(self.node)
 
     @property
     def sector(self) -> str:
-        return SECTORS[self.model.talent.sector[self.index]]
+        return SECTORS[self.model.talent.sector[self.row]]
 
     @property
     def skill(self) -> float:
-        return float(self.model.talent.skill[self.index])
+        return float(self.model.talent.skill[self.row])
 
 
 def destination_utility(wage: np.ndarray, cost_of_living: np.ndarray, log_amenity: np.ndarray,
                         log_size: np.ndarray, *, kappa: float, size_weight: float) -> np.ndarray:
-    """[S, N] utility of living and working in each node, by sector."""
-    return (kappa * (np.log(wage) - np.log(cost_of_living)) + log_amenity
+    """[S, K] flow utility of living and working at each of K alternatives, by sector."""
+    return (kappa * (np.log(wage) - np.log(cost_of_living))[...] + log_amenity
             + size_weight * log_size)
 
 
-def pair_costs(travel_hours: np.ndarray, border: np.ndarray, log_size: np.ndarray, *,
-               fixed_cost: float, border_cost: float, travel_decay: float,
-               settlement_cost: float) -> np.ndarray:
-    """[N, N] cost of moving from i to j (zero for staying)."""
-    settle = settlement_cost * np.maximum(log_size, 0.0)
-    cost = fixed_cost + border_cost * border + travel_decay * travel_hours + settle[None, :]
-    np.fill_diagonal(cost, 0.0)
-    return cost
+def utility_matrix(model: RegionModel) -> np.ndarray:
+    """[S, N+1, N+1]: U[s, i, j] = V_{s,j} - C_ij / A_t (row n: a worker of the rest of China,
+    who stays home with V_home)."""
+    f, out, tl, mods = model.fields, model.outside, model.spec.talent, model.modifiers
+    n = model.region.n
+    wage = np.column_stack([f.wage, out.wage])
+    living = np.append(f.cost_of_living, out.cost_of_living)
+    amenity = np.append(model.endowments.log_amenity + mods.amenity, 0.0)
+    size = np.append(model.endowments.log_size, out.log_size)
+    value = destination_utility(wage, living, amenity, size, kappa=tl.kappa,
+                                size_weight=tl.size_weight)
+    cost = move_costs(model.network.talent_move_cost, mods.talent_cost) / model.annuity_talent
+    utility = value[:, None, :] - cost[None, :, :]
+    # a worker of the rest of China stays there: at home, or elsewhere there at a move cost
+    home = value[:, n] - tl.size_weight * out.log_size
+    elsewhere = (home + tl.size_weight * out.log_elsewhere
+                 - model.network.talent_outside_cost / model.annuity_talent)
+    utility[:, n, n] = np.logaddexp(home, elsewhere)
+    if not out.open:
+        utility[:, :, n] = -np.inf
+        utility[:, n, n] = 0.0
+    return utility
 
 
-def transition_matrix(utility: np.ndarray, pair_cost: np.ndarray) -> np.ndarray:
-    """[S, N, N]: P(j | i, s) for an agent that reconsiders."""
-    return softmax_rows(utility[:, None, :] - pair_cost[None, :, :])
+def transition_matrix(utility: np.ndarray) -> np.ndarray:
+    """[S, N+1, N+1]: P(j | i, s) for an agent that reconsiders."""
+    return softmax_rows(utility)
 
 
 def migration_choices(talent: TalentArrays, idx: np.ndarray, transition: np.ndarray,

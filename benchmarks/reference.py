@@ -1,201 +1,205 @@
-"""A plain per-agent Mesa version of the rules of ``model.model.RegionModel`` (docs/ODD.md §3, §7).
+"""A plain per-agent Mesa version of the rules of ``model.model.RegionModel`` (docs/ODD.md).
 
 Every firm and talent agent is a ``mesa.discrete_space.CellAgent`` in a cell of a
-``mesa.discrete_space.Network`` built from the region's open links (node ids 0..n-1). Each agent
-decides in its own ``step``: it draws whether it reconsiders, loops over the nodes computing its
-utility of each, and draws one node from its logit with the model's ``rng``. Node fields are
-aggregated by looping over the agents of every cell and computed node by node with ``math``.
-Nothing is vectorised: this model documents the rules and is the yardstick for the production
-model's speed (``benchmarks/run.py``) and correctness (``tests/test_docking.py``).
+``mesa.discrete_space.Network`` over the region's nodes (ids 0..n-1, the open links). What the
+production model does with arrays (population accounting by bincounts, vectorised draws, the
+numba kernels) is done here one agent at a time:
 
-Reused from the production code (data and set-up, not the rules of a step): the scenario loader
-and schema (the same scenario files and ``section__key=value`` overrides), the region loader, the
-initial state (``model/initial.py`` with the production's named ``init_*`` streams, so the same
-seed gives the same initial agents), the static endowments (``foundation.endowments``) and the
-region metrics (``model/metrics``). Every draw of a step (who reconsiders, which node) comes
-from the model's own Mesa ``rng``, in agent order, so runs diverge from the production run of
-the same seed after step 0; the two models are compared by their distributions over seeds.
+- a firm or talent agent reconsiders with its own uniform; a firm computes its own utilities of
+  the n + 1 alternatives (``FirmTerms.utilities``) and draws one with its own uniform; a talent
+  agent draws from the transition row of its (sector, origin);
+- an agent that leaves for the rest of China is removed at once; arrivals from the rest of
+  China, entrants and graduates are created one by one (each arrival and graduate draws its
+  node, each potential entrant its productivity and data intensity and enters when the
+  discounted profit exceeds the entry cost); each firm draws its own closure, each worker its
+  retirement;
+- counts and sums by (sector, node) are tallied by looping over the agents (again only after a
+  change), and the step's ledger is booked agent by agent.
 
-Schedule of a step (as ``RegionModel.step``): governments set subsidies -> firms (each reconsiders
-with probability ``firms.revision_rate``) -> talent (``talent.revision_rate``) -> node fields
-recomputed -> record. Firms and talent decide on the node fields of the start of the step.
+Reused, not written twice: the node-level rules (``agents.firm.node_terms`` / ``FirmTerms``,
+``agents.talent.utility_matrix`` / ``transition_matrix``, ``arrival_probabilities``), the node
+economy (``model.economy``), the travel-time terms (``model.network``), the four mechanisms
+(governments: ``model.mechanisms.policy.Governments``), the equilibrium start
+(``model.equilibrium``), the initial agents (``model.initial`` with the production's named
+``init_*`` streams: the same seed gives the same initial agents), the node record and the region
+metrics. Per-step caches, as a competent Mesa user would keep them: the node terms and the
+talent transition matrix once per step (they hold the move costs), the cumulative transition
+rows by (sector, origin) as they are first needed. Every draw of a step comes from the Mesa
+model's ``random`` (per-agent uniforms, attributes) and ``rng`` (node-level Poisson counts), so
+runs diverge from the production run of the same seed after step 0; the models are compared by
+their distributions over seeds (tests/test_docking.py). Interventions are not implemented.
+
+Schedule of a step (as ``RegionModel.step``): governments set subsidies -> firms reconsider ->
+talent reconsiders -> arrivals (outside open) -> entry, graduates, closures, retirements (growth
+on) -> governments pay -> node fields -> record.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import random
 from pathlib import Path
 from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
-from mesa.discrete_space import CellAgent, Network
+from mesa.discrete_space import Cell, CellAgent
+from mesa.discrete_space import Network as CellNetwork
 
+from agents import firm as firm_rules
+from agents import talent as talent_rules
+from agents.government import CityGovernment, ProvincialGovernment
+from model.economy import Economy
+from model.equilibrium import balance_outside
 from model.initial import make_firms, make_talent, placement
-from model.mechanisms import foundation
+from model.mechanisms import foundation, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
-from model.metrics.spatial import moran_weights
 from model.model import resolve_scenario
+from model.modifiers import Modifiers
+from model.network import Network
+from model.observation import node_record
+from model.population import Ledger
 from model.region import PROVINCES, Region
+from model.state import SECTORS
 from model.streams import RandomStreams
 from scenarios.schema import Scenario
 
-SECTORS = (0, 1)  # soft, hard
+
+def probability(rate: float, dt: float) -> float:
+    """Probability of an event of annual ``rate`` within a step of ``dt`` years."""
+    return 1.0 - math.exp(-rate * dt)
 
 
-def logit_draw(utilities: list[float], u: float) -> int:
-    """Alternative drawn from P(j) = exp(U_j) / sum_k exp(U_k), by inverse CDF of uniform ``u``."""
-    top = max(utilities)
-    weights = [math.exp(v - top) for v in utilities]
-    threshold = u * sum(weights)
-    cumulative = 0.0
-    for j, weight in enumerate(weights):
-        cumulative += weight
-        if cumulative > threshold:
-            return j
-    return len(weights) - 1
+def inverse_cdf(cumulative: list[float], u: float) -> int:
+    """First index whose (unnormalised) cumulative weight reaches u x the total: the rule of
+    the production kernels (``model.kernels._inverse_cdf``)."""
+    return min(bisect.bisect_left(cumulative, u * cumulative[-1]), len(cumulative) - 1)
 
 
-def clip(value: float, low: float, high: float) -> float:
-    return min(max(value, low), high)
+def logit_draw(utilities: np.ndarray, u: float) -> int:
+    """Alternative drawn from P(j) = exp(U_j) / sum_k exp(U_k) with uniform ``u``."""
+    return inverse_cdf(np.cumsum(np.exp(utilities - utilities.max())).tolist(), u)
+
+
+def poisson(rand: random.Random, mean: float) -> int:
+    """A Poisson count by inversion of one uniform of ``rand`` (small means: per-agent events)."""
+    k, term = 0, math.exp(-mean)
+    total, u = term, rand.random()
+    while u > total and term > 0.0:
+        k += 1
+        term *= mean / k
+        total += term
+    return k
 
 
 class ReferenceFirm(CellAgent):
-    """A firm: U_fj = beta_f [q pi_{j,s} - o_j - d c_j + s_j + s_p(j)] + w_site ln size_j
-    - (F_firm + b_f 1[prov_i != prov_j] + delta_f t_ij) 1[j != i]  (ODD §7.4.2)."""
+    """A firm: reconsiders its location, spins off potential entrants, may close."""
 
-    def __init__(self, model: ReferenceModel, cell: mesa.discrete_space.Cell, sector: int,
-                 productivity: float, data_intensity: float) -> None:
+    def __init__(self, model: ReferenceModel, cell: Cell, sector: int, productivity: float,
+                 data_intensity: float) -> None:
         super().__init__(model)
         self.cell = cell
         self.sector = sector
         self.productivity = productivity
         self.data_intensity = data_intensity
 
-    def utilities(self) -> list[float]:
-        """Utility of every node for this firm (the current node carries no moving cost)."""
-        m = self.model
-        firms = m.spec.firms
-        i = self.cell.coordinate
-        utilities = []
-        for j in range(m.n):
-            profit = (self.productivity * m.profit_rate[self.sector][j] - m.office_cost[j]
-                      - self.data_intensity * m.compute_cost[j] + m.subsidy_at(j))
-            utility = firms.profit_scale * profit + firms.site_weight * m.log_size[j]
-            if j != i:
-                utility -= (m.relocation_cost + firms.border_cost * m.crosses_border(i, j)
-                            + firms.travel_decay * m.hours[i][j])
-            utilities.append(utility)
-        return utilities
+    def utilities(self) -> np.ndarray:
+        """This firm's utility of every region node and of the outside (index n)."""
+        return self.model.terms.utilities(
+            np.array([self.productivity]), np.array([self.data_intensity]),
+            np.array([self.sector]), np.array([self.cell.coordinate]))[0]
 
-    def step(self) -> None:
-        """Reconsider with probability ``firms.revision_rate``; if so, draw a node."""
+    def choose(self, u: float) -> int:
+        """The alternative this firm picks with uniform ``u``."""
+        return logit_draw(self.utilities(), u)
+
+    def profit(self) -> float:
+        """Annual profit at its node (units of mean annual firm output)."""
+        return float(self.model.terms.profit(self.productivity, self.data_intensity, self.sector,
+                                             self.cell.coordinate))
+
+    def reconsider(self) -> None:
         m = self.model
-        if m.rng.random() < m.spec.firms.revision_rate:
-            m.move(self, logit_draw(self.utilities(), m.rng.random()), m.firm_flows)
+        if m.random.random() < m.firm_revision:
+            m.move(self, self.choose(m.random.random()), m.firm_pop)
+
+    def spin_off(self) -> None:
+        """Potential entrants of this incumbent's sector at its node (Poisson, rate
+        ``growth.birth_rate``); each enters if entry pays."""
+        m = self.model
+        for _ in range(poisson(m.random, m.spin_off_mean)):
+            m.consider_entry(self.cell.coordinate, self.sector)
+
+    def survive(self) -> None:
+        """Close with the exit hazard (higher when the firm makes losses)."""
+        m = self.model
+        gr = m.spec.growth
+        hazard = gr.exit_rate + (gr.loss_exit_rate if self.profit() < 0 else 0.0)
+        if m.random.random() < probability(hazard, m.dt):
+            m.remove_agent(self, m.firm_pop)
 
 
 class ReferenceTalent(CellAgent):
-    """Talent: V_ij = kappa ln(w_{j,s} / P_j) + ln a_j + w_size ln size_j
-    - (delta_t t_ij + b 1[prov_i != prov_j] + F + h max(0, ln size_j)) 1[j != i]  (ODD §7.4.3)."""
+    """Digital workers of one sector and skill: reconsider where to live, may retire."""
 
-    def __init__(self, model: ReferenceModel, cell: mesa.discrete_space.Cell, sector: int,
-                 skill: float) -> None:
+    def __init__(self, model: ReferenceModel, cell: Cell, sector: int, skill: float) -> None:
         super().__init__(model)
         self.cell = cell
         self.sector = sector
         self.skill = skill
 
-    def utilities(self) -> list[float]:
-        """Utility of every node for this agent (the current node carries no moving cost)."""
+    def choose(self, u: float) -> int:
+        """The alternative this agent picks with uniform ``u`` (its transition row)."""
+        return inverse_cdf(self.model.transition_row(self.sector, self.cell.coordinate), u)
+
+    def reconsider(self) -> None:
         m = self.model
-        tl = m.spec.talent
-        i = self.cell.coordinate
-        utilities = []
-        for j in range(m.n):
-            utility = (tl.kappa * math.log(m.wage[self.sector][j] / m.cost_of_living[j])
-                       + m.log_amenity[j] + tl.size_weight * m.log_size[j])
-            if j != i:
-                utility -= (tl.travel_decay * m.hours[i][j]
-                            + tl.border_cost * m.crosses_border(i, j) + tl.fixed_cost
-                            + tl.settlement_cost * max(0.0, m.log_size[j]))
-            utilities.append(utility)
-        return utilities
+        if m.random.random() < m.talent_revision:
+            m.move(self, self.choose(m.random.random()), m.talent_pop)
 
-    def step(self) -> None:
-        """Reconsider with probability ``talent.revision_rate``; if so, draw a node."""
+    def age(self) -> None:
+        """Leave the digital workforce with the retirement hazard."""
         m = self.model
-        if m.rng.random() < m.spec.talent.revision_rate:
-            m.move(self, logit_draw(self.utilities(), m.rng.random()), m.talent_flows)
+        if m.random.random() < m.retirement:
+            m.remove_agent(self, m.talent_pop)
 
 
-class Government(mesa.Agent):
-    """A government's subsidy, budget, cap and target; ``adjust`` moves the subsidy a share
-    ``adjustment`` of the way to the target (all governments adjust after all decided)."""
+class Books:
+    """The accounts of one kind of agent that the shared set-up and observation code reads:
+    the step's ``Ledger`` (booked agent by agent) and counts and sums of ``weight`` by (sector,
+    node), tallied by looping over the agents when asked after a change."""
 
-    def __init__(self, model: ReferenceModel) -> None:
-        super().__init__(model)
-        self.subsidy = 0.0
-        self.budget = 0.0
-        self.cap = 0.0
-        self.target = 0.0
+    def __init__(self, model: ReferenceModel, kind: type, weight: str) -> None:
+        self.model, self.kind, self.weight = model, kind, weight
+        self.ledger = Ledger.empty(model.n)
+        self._tally: tuple[np.ndarray, np.ndarray] | None = None
 
-    def adjust(self) -> None:
-        pol = self.model.spec.mechanisms.policy
-        if not pol.enabled:
-            self.subsidy = 0.0
-            return
-        self.subsidy = min(self.subsidy + pol.adjustment * (self.target - self.subsidy), self.cap)
+    def new_step(self) -> None:
+        self.ledger = Ledger.empty(self.model.n)
 
+    def changed(self) -> None:
+        self._tally = None
 
-def best_response(value: float, share: float, scale: float, cap: float) -> float:
-    """s* = v - 1 / (beta_f (1 - P)), clipped to [0, cap]."""
-    return clip(value - 1.0 / (scale * max(1.0 - share, 1e-12)), 0.0, cap)
+    def tally(self) -> tuple[np.ndarray, np.ndarray]:
+        """[S, n] counts and sums of the agents in the region."""
+        if self._tally is None:
+            n = self.model.n
+            counts = [[0] * n for _ in SECTORS]
+            sums = [[0.0] * n for _ in SECTORS]
+            for agent in self.model.agents_by_type.get(self.kind, ()):
+                j = agent.cell.coordinate
+                counts[agent.sector][j] += 1
+                sums[agent.sector][j] += getattr(agent, self.weight)
+            self._tally = (np.array(counts, dtype=np.int64), np.array(sums, dtype=float))
+        return self._tally
 
+    def region_counts(self) -> np.ndarray:
+        return self.tally()[0]
 
-class ReferenceCityGovernment(Government):
-    """City government of node ``node``: best response to the others' subsidies, capped by
-    min(max_subsidy, budget / firms); the committee's target under coordination (ODD §7.4.1)."""
-
-    def __init__(self, model: ReferenceModel, node: int) -> None:
-        super().__init__(model)
-        self.node = node
-
-    def decide(self) -> None:
-        m, j = self.model, self.node
-        pol = m.spec.mechanisms.policy
-        self.budget = pol.city_budget_share * m.gdp[j] / sum(m.gdp) * m.total_output
-        self.cap = min(pol.max_subsidy, self.budget / max(m.firm_count[j], 1.0))
-        if pol.coordination:
-            self.target = m.committee_target[j]
-        else:
-            self.target = best_response(m.firm_value[j], m.mobile_shares[j],
-                                        m.spec.firms.profit_scale, self.cap)
-
-
-class ReferenceProvince(Government):
-    """Provincial government: the same best response for a province-wide top-up, with P_p the
-    sum of its nodes' shares and v_p their share-weighted value; target 0 under coordination."""
-
-    def __init__(self, model: ReferenceModel, province: int) -> None:
-        super().__init__(model)
-        self.province = province
-
-    def decide(self) -> None:
-        m, p = self.model, self.province
-        pol = m.spec.mechanisms.policy
-        nodes = [j for j in range(m.n) if m.province[j] == p]
-        gdp = sum(m.gdp[j] for j in nodes)
-        self.budget = pol.province_budget_share * gdp / sum(m.gdp) * m.total_output
-        firms = sum(m.firm_count[j] for j in nodes)
-        self.cap = min(pol.max_subsidy, self.budget / max(firms, 1.0))
-        if pol.coordination:
-            self.target = 0.0
-            return
-        share = sum(m.mobile_shares[j] for j in nodes)
-        value = sum(m.mobile_shares[j] * m.firm_value[j] for j in nodes) / max(share, 1e-12)
-        self.target = best_response(value, share, m.spec.firms.profit_scale, self.cap)
+    def region_sums(self) -> np.ndarray:
+        return self.tally()[1]
 
 
 class ReferenceModel(mesa.Model):
@@ -205,10 +209,15 @@ class ReferenceModel(mesa.Model):
         scenario: a ``Scenario``, a scenario TOML path, or None (the baseline).
         rng: seed (int); None uses the scenario's ``seed``.
         region: a loaded ``Region`` to reuse (default: the scenario's data files).
-        agent_views: accepted for drop-in use in place of ``RegionModel``; the reference's
-            agents are always Mesa objects.
+        agent_views: accepted for drop-in use in place of ``RegionModel``.
         **overrides: scenario keys as ``section__key=value``, as for ``RegionModel``.
+
+    ``firm_class`` and ``talent_class`` are the agent classes (a subclass may alter a rule, e.g.
+    to check that the docking test detects it).
     """
+
+    firm_class: type[ReferenceFirm] = ReferenceFirm
+    talent_class: type[ReferenceTalent] = ReferenceTalent
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
@@ -217,270 +226,309 @@ class ReferenceModel(mesa.Model):
         if spec.interventions:
             raise NotImplementedError("the reference implements the rules without interventions")
         super().__init__(rng=spec.seed)
-        self.spec = spec
+        self.spec, self.dt = spec, spec.step_years
+        data = spec.data
         reg = self.region = region if region is not None else Region.load(
-            spec.data.cities or None, spec.data.links or None)
+            data.cities or None, data.links or None, data.sectors or None,
+            data.computing or None, data.gateways or None)
         n = self.n = reg.n
-        mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
-
-        # Constants of the nodes, as plain lists.
-        self.province = [int(p) for p in reg.province]
-        self.population = reg.population.tolist()
-        self.gdp = reg.gdp.tolist()
-        self.universities = reg.universities.tolist()
-        self.hours = reg.travel_hours.tolist()
-        endow = foundation.endowments(reg, fd)
-        self.endowment = endow.productivity.tolist()
-        self.log_amenity = endow.log_amenity.tolist()
-        self.log_size = endow.log_size.tolist()
-        self.infrastructure = endow.infrastructure.tolist()
-        self.relocation_cost = fd.relocation_cost if fd.enabled else 0.0
-        half_life = spec.mechanisms.innovation.half_life_hours
-        self.kernel = [[math.exp(-math.log(2.0) * self.hours[j][k] / half_life)
-                        for k in range(n)] for j in range(n)]
+        self.pop_shares = reg.population / reg.population.sum()
+        self.cores = reg.node_indices(spec.metrics.cores)
+        self.endowments = foundation.endowments(reg, spec.mechanisms.foundation)
+        gr = spec.growth
+        self.annuity_firms = 1.0 / (spec.firms.discount_rate
+                                    + (gr.exit_rate if gr.enabled else 0.0))
+        self.annuity_talent = 1.0 / (spec.talent.discount_rate
+                                     + (gr.retirement_rate if gr.enabled else 0.0))
+        self.firm_revision = probability(spec.firms.revision_rate, self.dt)
+        self.talent_revision = probability(spec.talent.revision_rate, self.dt)
+        self.retirement = probability(gr.retirement_rate, self.dt)
+        self.spin_off_mean = gr.birth_rate * self.dt
 
         # Space: one cell per node, connected by the open links.
         graph = nx.relabel_nodes(reg.graph(), reg.index)
         layout = {j: (reg.lon[j], reg.lat[j]) for j in range(n)}
-        self.space = Network(graph, random=self.random, layout=layout)
+        self.space = CellNetwork(graph, random=self.random, layout=layout)
 
         # Agents: the initial state of RegionModel (model/initial.py, its named init streams).
-        weights = endow.sector_weight
+        init, weights = spec.init, self.endowments.placement
         streams = RandomStreams(spec.seed)
-        firms = make_firms(placement(spec.scale.firm_agents, weights, spec.init.distribution),
-                           spec.init, streams["init_firms"])
+        firms = make_firms(placement(spec.scale.firm_agents, weights, init.distribution), init,
+                           reg.sectors.data_intensity, streams["init_firms"])
         for j, s, q, d in zip(firms.node, firms.sector, firms.productivity,
                               firms.data_intensity, strict=True):
-            ReferenceFirm(self, self.space[int(j)], int(s), float(q), float(d))
-        talent = make_talent(placement(spec.scale.talent_agents, weights, spec.init.distribution),
-                             spec.init, streams["init_talent"])
+            self.firm_class(self, self.space[int(j)], int(s), float(q), float(d))
+        talent = make_talent(placement(spec.scale.talent_agents, weights, init.distribution),
+                             init, streams["init_talent"])
         for j, s, skill in zip(talent.node, talent.sector, talent.skill, strict=True):
-            ReferenceTalent(self, self.space[int(j)], int(s), float(skill))
-        self.cities = [ReferenceCityGovernment(self, j) for j in range(n)]
-        self.provinces = [ReferenceProvince(self, p) for p in range(len(PROVINCES))]
+            self.talent_class(self, self.space[int(j)], int(s), float(skill))
+        self.firm_pop = Books(self, self.firm_class, "productivity")
+        self.talent_pop = Books(self, self.talent_class, "skill")
 
-        # Immobile local base: base_share of the mobile totals, by sector mix x population share.
-        total_weight = float(weights.sum())
-        mix = [float(weights[s].sum()) / total_weight for s in SECTORS]
-        pop_total = sum(self.population)
-        base = spec.init.base_share
-        self.base_capital = [[base * max(spec.scale.firm_agents, 1) * mix[s]
-                              * self.population[j] / pop_total for j in range(n)] for s in SECTORS]
-        self.base_labour = [[base * max(spec.scale.talent_agents, 1) * mix[s]
-                             * self.population[j] / pop_total for j in range(n)] for s in SECTORS]
+        # The immobile local base, the economy, the governments, the network terms.
+        base_weight = ((weights / weights.sum()).sum(axis=1)[:, None]
+                       * self.pop_shares[None, :])
+        self.economy = Economy(
+            spec, reg, self.endowments,
+            init.base_share * max(spec.scale.firm_agents, 1) * base_weight,
+            init.base_share * max(spec.scale.talent_agents, 1) * base_weight)
+        self.policy = policy.Governments(n, reg.province, len(PROVINCES), spec.mechanisms.policy)
+        for i in range(n):
+            CityGovernment(self, i)
+        for p in range(len(PROVINCES)):
+            ProvincialGovernment(self, p)
+        self.modifiers = Modifiers.neutral(len(SECTORS), n)
+        self.network = Network(spec, reg, self.endowments.log_size)
+        self.terms: firm_rules.FirmTerms | None = None    # per-step caches (prepare_decisions)
+        self.transition = np.empty(0)
+        self._rows: dict[tuple[int, int], list[float]] = {}
+        self._fix_units()
 
-        # Model units: fixed at step 0 (ODD §2); prices frozen when the market is off.
-        self.units = (1.0, 1.0)
-        self.frozen: tuple[list, list] | None = None
-        self.compute_fields()
-        total_labour = sum(sum(row) for row in self.labour)
-        self.units = (sum(map(sum, self.output)) / sum(map(sum, self.capital)),
-                      sum(self.wage[s][j] * self.labour[s][j] for s in SECTORS for j in range(n))
-                      / total_labour)
-        self.compute_fields()
-        if not mk.enabled:
-            self.frozen = ([row[:] for row in self.wage], [row[:] for row in self.profit_rate])
-
-        # Observation: the production metrics on the same record.
-        self.pop_shares = reg.population / reg.population.sum()
-        self.cores = reg.node_indices(spec.metrics.cores)
-        self.moran_w = moran_weights(reg.travel_hours, spec.metrics.moran_tau_hours)
-        self.axis_mask = reg.axis_mask()
-        self.border = (reg.province[:, None] != reg.province[None, :]).astype(float)
-        self.firm_flows = np.zeros((n, n), dtype=np.int64)
-        self.talent_flows = np.zeros((n, n), dtype=np.int64)
         self.history: list[dict[str, np.ndarray]] = []
         self.region_metrics: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self.record()
         self.running = spec.steps > 0
 
-    # ------------------------------------------------------------------ helpers for the agents
-    def crosses_border(self, i: int, j: int) -> float:
-        """1 if nodes i and j are in different provinces."""
-        return 1.0 if self.province[i] != self.province[j] else 0.0
+    # ------------------------------------------------------------------ state
+    @property
+    def years(self) -> float:
+        """Years since the start (at the end of the current step)."""
+        return self.steps * self.dt
 
-    def subsidy_at(self, j: int) -> float:
-        """Per-firm subsidy at node j: city subsidy plus the provincial top-up."""
-        return self.cities[j].subsidy + self.provinces[self.province[j]].subsidy
+    @property
+    def level(self) -> float:
+        """The general level at the time of the current fields (money terms of decisions are
+        in units of the mean annual firm output of that time)."""
+        return self.economy.level(self.fields_years)
 
-    def move(self, agent: CellAgent, j: int, flows: np.ndarray) -> None:
-        """Count the decision i -> j (i = j: stayed) and move the agent to cell j."""
-        i = agent.cell.coordinate
-        flows[i, j] += 1
-        if j != i:
-            agent.cell = self.space[j]
+    @property
+    def firm_counts(self) -> np.ndarray:
+        """[S, N] firms by sector and node."""
+        return self.firm_pop.region_counts()
 
-    # ------------------------------------------------------------------ node fields
-    def compute_fields(self) -> None:
-        """Node fields from the agents in each cell (ODD §7.1-7.3), node by node."""
-        spec, n = self.spec, self.n
-        mk, inn, fd = spec.mechanisms.market, spec.mechanisms.innovation, spec.mechanisms.foundation
-        capital = [row[:] for row in self.base_capital]
-        labour = [row[:] for row in self.base_labour]
-        for cell in self.space.all_cells:
-            j = cell.coordinate
-            for agent in cell.agents:
-                if isinstance(agent, ReferenceFirm):
-                    capital[agent.sector][j] += agent.productivity
-                else:
-                    labour[agent.sector][j] += agent.skill
-        employment = [labour[0][j] + labour[1][j] for j in range(n)]
-        total_employment = sum(employment)
-
-        # Innovation: knowledge access from universities and employment, decaying with time.
-        univ_total = sum(self.universities)
-        sources = [inn.university_weight * (self.universities[k] / univ_total if univ_total > 0
-                                            else 0.0)
-                   + (1 - inn.university_weight) * employment[k] / total_employment
-                   for k in range(n)]
-        access = [sum(self.kernel[j][k] * sources[k] for k in range(n)) for j in range(n)]
-        mean_access = sum(access) / n
-        access = [a / mean_access for a in access]
-
-        # Market: TFP, Cobb-Douglas output, wages, profit rates, rents, cost of living.
-        beta = mk.labour_share
-        y_unit, w_unit = self.units
-        mean_employment = total_employment / n
-        density = total_employment / sum(self.population)
-        self.tfp, self.output = [[0.0] * n for _ in SECTORS], [[0.0] * n for _ in SECTORS]
-        self.wage, self.profit_rate = [[0.0] * n for _ in SECTORS], [[0.0] * n for _ in SECTORS]
-        self.rent, self.cost_of_living, self.office_cost = [0.0] * n, [0.0] * n, [0.0] * n
-        for j in range(n):
-            agglomeration = ((employment[j] / mean_employment) ** mk.alpha
-                             if mk.enabled and mk.alpha != 0 else 1.0)
-            spillover = access[j] ** inn.gamma if inn.enabled else 1.0
-            for s in SECTORS:
-                tfp = self.endowment[s][j] * agglomeration * spillover
-                output = tfp * capital[s][j] ** (1 - beta) * labour[s][j] ** beta
-                self.tfp[s][j] = tfp
-                self.output[s][j] = output / y_unit
-                self.wage[s][j] = beta * output / labour[s][j] / w_unit
-                self.profit_rate[s][j] = (1 - beta) * output / capital[s][j] / y_unit
-            self.rent[j] = ((employment[j] / self.population[j] / density) ** mk.rent_elasticity
-                            if mk.enabled else 1.0)
-            urban = math.exp(mk.urban_cost_elasticity * self.log_size[j])
-            self.cost_of_living[j] = urban * self.rent[j] ** mk.housing_share
-            self.office_cost[j] = mk.office_cost * self.rent[j] * urban
-        if self.frozen is not None:
-            self.wage = [row[:] for row in self.frozen[0]]
-            self.profit_rate = [row[:] for row in self.frozen[1]]
-        # Foundation: compute cost per unit of data intensity.
-        self.compute_cost = [fd.compute_cost / self.infrastructure[j] for j in range(n)]
-        self.capital, self.labour, self.market_access = capital, labour, access
-        self.total_output = sum(map(sum, self.output))
-
-    # ------------------------------------------------------------------ governments
-    def mobile_firm_shares(self, subsidy: list[float]) -> list[float]:
-        """Logit shares of an average mobile firm (the firms' sector mix and mean data
-        intensity) given per-node subsidies: what the governments perceive."""
-        fm = self.spec.firms
-        utility = []
-        for j in range(self.n):
-            profit = (sum(self.firm_mix[s] * self.profit_rate[s][j] for s in SECTORS)
-                      - self.office_cost[j] - self.mean_data_intensity * self.compute_cost[j])
-            utility.append(fm.profit_scale * (profit + subsidy[j])
-                           + fm.site_weight * self.log_size[j])
-        top = max(utility)
-        weights = [math.exp(u - top) for u in utility]
-        return [w / sum(weights) for w in weights]
-
-    def joint_optimum(self, caps: list[float]) -> list[float]:
-        """Coordination: subsidies maximising sum_j (v_j - s_j) P_j(s), by iterating the
-        first-order condition s_j = v_j - J - 1/beta_f (clipped) with damping 1/2."""
-        s = [city.subsidy for city in self.cities]
-        scale = self.spec.firms.profit_scale
-        for _ in range(200):
-            shares = self.mobile_firm_shares(s)
-            joint = sum((self.firm_value[j] - s[j]) * shares[j] for j in range(self.n))
-            new = [clip(self.firm_value[j] - joint - 1.0 / scale, 0.0, caps[j])
-                   for j in range(self.n)]
-            if max(abs(a - b) for a, b in zip(new, s, strict=True)) < 1e-10:
-                return new
-            s = [0.5 * a + 0.5 * b for a, b in zip(s, new, strict=True)]
-        return s
-
-    def govern(self) -> None:
-        """Governments decide on the start-of-step fields, then all adjust at once."""
-        pol = self.spec.mechanisms.policy
-        self.firm_count = [0.0] * self.n
-        sector_count = [0, 0]
-        data_sum = 0.0
-        for cell in self.space.all_cells:
-            for agent in cell.agents:
-                if isinstance(agent, ReferenceFirm):
-                    self.firm_count[cell.coordinate] += 1.0
-                    sector_count[agent.sector] += 1
-                    data_sum += agent.data_intensity
-        n_firms = sum(sector_count)
-        self.firm_mix = [c / max(n_firms, 1) for c in sector_count]
-        self.mean_data_intensity = data_sum / n_firms if n_firms else 0.0
-        self.firm_value = [pol.value_of_firm * (self.output[0][j] + self.output[1][j])
-                           / (self.capital[0][j] + self.capital[1][j]) for j in range(self.n)]
-        self.mobile_shares = self.mobile_firm_shares([self.subsidy_at(j) for j in range(self.n)])
-        if pol.coordination:
-            caps = [min(pol.max_subsidy, pol.city_budget_share * self.gdp[j] / sum(self.gdp)
-                        * self.total_output / max(self.firm_count[j], 1.0))
-                    for j in range(self.n)]
-            self.committee_target = self.joint_optimum(caps)
-        for kind in (ReferenceCityGovernment, ReferenceProvince):
-            self.agents_of(kind).do("decide")
-        for kind in (ReferenceCityGovernment, ReferenceProvince):
-            self.agents_of(kind).do("adjust")
+    @property
+    def talent_counts(self) -> np.ndarray:
+        return self.talent_pop.region_counts()
 
     def agents_of(self, kind: type) -> mesa.agent.AgentSet:
         """The agents of one class (an empty set if there are none)."""
         return self.agents_by_type.get(kind, mesa.agent.AgentSet([], random=self.random))
 
+    def _fix_units(self) -> None:
+        """Model units, the outside and its pools from the initial state; the equilibrium
+        start (as ``RegionModel._fix_units``)."""
+        spec = self.spec
+        self.fields = self.economy.fix_units(self.firm_pop.region_sums(),
+                                             self.talent_pop.region_sums(), self.network,
+                                             self.modifiers)
+        self.outside = self.economy.outside(0.0)
+        self.fields_years = 0.0
+        self.pools = (spec.outside.size * self.firm_counts.sum(axis=1),
+                      spec.outside.size * self.talent_counts.sum(axis=1))
+        if spec.outside.enabled and spec.outside.equilibrium_start:
+            balance_outside(self)
+
+    def set_locations(self, firm_nodes: np.ndarray | None = None,
+                      talent_nodes: np.ndarray | None = None) -> None:
+        """Move the initial agents (in creation order) to the given nodes (step 0 only); the
+        units, the equilibrium start and the step-0 record are recomputed."""
+        if self.steps != 0:
+            raise RuntimeError("locations can only be set before the first step")
+        for kind, books, nodes in ((self.firm_class, self.firm_pop, firm_nodes),
+                                   (self.talent_class, self.talent_pop, talent_nodes)):
+            if nodes is not None:
+                for agent, j in zip(self.agents_of(kind), nodes, strict=True):
+                    agent.cell = self.space[int(j)]
+                books.changed()
+        self._fix_units()
+        self.history.clear()
+        self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
+        self.record()
+
+    # ------------------------------------------------------------------ agents' bookkeeping
+    def move(self, agent: CellAgent, j: int, books: Books) -> None:
+        """Book the decision i -> j (i = j: stayed; j = n: left the region) and carry it out."""
+        i = agent.cell.coordinate
+        books.ledger.flows[i, j] += 1
+        if j == self.n:
+            agent.remove()
+        elif j != i:
+            agent.cell = self.space[j]
+        if j != i:
+            books.changed()
+
+    def remove_agent(self, agent: CellAgent, books: Books) -> None:
+        """A firm closes or a worker retires."""
+        books.ledger.died[agent.cell.coordinate] += 1
+        agent.remove()
+        books.changed()
+
+    def firm_attributes(self, sector: int) -> tuple[float, float]:
+        """Productivity and data intensity of a new firm (the distributions of
+        ``model.initial.new_firms``), drawn with the model's ``random``."""
+        init = self.spec.init
+        sigma, c = init.productivity_sigma, init.data_concentration
+        mean = min(max(float(self.region.sectors.data_intensity[sector]), 1e-3), 1 - 1e-3)
+        return (self.random.lognormvariate(-0.5 * sigma**2, sigma),
+                self.random.betavariate(mean * c, (1 - mean) * c))
+
+    def add_firm(self, node: int, sector: int, productivity: float, data_intensity: float, *,
+                 arrived: bool) -> None:
+        """A new firm at ``node``: an arrival from the rest of China or an entrant."""
+        self.firm_class(self, self.space[node], sector, productivity, data_intensity)
+        self.book_entry(node, self.firm_pop, arrived=arrived)
+
+    def add_talent(self, node: int, sector: int, *, arrived: bool) -> None:
+        """A new worker at ``node`` with a drawn skill (the distribution of
+        ``model.initial.new_talent``): an arrival or a graduate."""
+        sigma = self.spec.init.skill_sigma
+        self.talent_class(self, self.space[node], sector,
+                          self.random.lognormvariate(-0.5 * sigma**2, sigma))
+        self.book_entry(node, self.talent_pop, arrived=arrived)
+
+    def book_entry(self, node: int, books: Books, *, arrived: bool) -> None:
+        if arrived:
+            books.ledger.flows[self.n, node] += 1
+        else:
+            books.ledger.born[node] += 1
+        books.changed()
+
+    def consider_entry(self, node: int, sector: int) -> None:
+        """A potential entrant draws its attributes and enters if the discounted profit at
+        ``node`` exceeds the entry cost."""
+        q, d = self.firm_attributes(sector)
+        if firm_rules.enters(self.terms.profit(q, d, sector, node), self.annuity_firms,
+                             self.spec.growth.entry_cost):
+            self.add_firm(node, sector, q, d, arrived=False)
+
+    def transition_row(self, sector: int, origin: int) -> list[float]:
+        """Cumulative transition row of (sector, origin) (cached for the step)."""
+        key = (sector, origin)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = np.cumsum(self.transition[sector, origin]).tolist()
+        return row
+
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """One quarter: governments -> firms -> talent -> node fields -> record."""
-        self.govern()
-        self.firm_flows = np.zeros((self.n, self.n), dtype=np.int64)
-        self.talent_flows = np.zeros((self.n, self.n), dtype=np.int64)
-        self.agents_of(ReferenceFirm).shuffle_do("step")
-        self.agents_of(ReferenceTalent).shuffle_do("step")
+        """One step (the schedule of the module docstring)."""
+        self.firm_pop.new_step()
+        self.talent_pop.new_step()
+        coordination = self.govern()
+        self.prepare_decisions()
+        self.agents_of(self.firm_class).do("reconsider")
+        self.agents_of(self.talent_class).do("reconsider")
+        if self.outside.open:
+            self.arrivals()
+        if self.spec.growth.enabled:
+            self.births_and_exits()
+        self.policy.pay(self.firm_counts, self.modifiers.sector_subsidy, coordination, self.dt,
+                        self.level)
         self.compute_fields()
         self.record()
         self.running = self.steps < self.spec.steps
 
+    def govern(self) -> bool:
+        """Governments set this step's subsidies for the average mobile firm they perceive;
+        returns whether they coordinate."""
+        pol = self.spec.mechanisms.policy
+        coordination = pol.coordination or self.modifiers.coordination
+        counts = self.firm_counts
+        mix = counts.sum(axis=1) / max(counts.sum(), 1)
+        terms = firm_rules.node_terms(self, subsidies=False)
+        utility = terms.average_firm(self.region.sectors.data_intensity)
+        level = self.level
+        f = self.fields
+        self.policy.decide(output=f.output.sum(axis=0), firms=counts.sum(axis=0).astype(float),
+                           value=pol.value_of_firm * f.output.sum(axis=0)
+                           / f.capital.sum(axis=0) / level,
+                           base_utility=mix @ utility[:, :-1], scale=terms.scale,
+                           coordination=coordination, dt=self.dt,
+                           outside=float(mix @ utility[:, -1]) if self.outside.open else None,
+                           level=level)
+        return coordination
+
+    def prepare_decisions(self) -> None:
+        """Per-step caches: the firms' node terms and the talent transition matrix."""
+        self.terms = firm_rules.node_terms(self)
+        self.transition = talent_rules.transition_matrix(talent_rules.utility_matrix(self))
+        self._rows = {}
+
+    def births_and_exits(self) -> None:
+        """Entry, graduates, then closures and retirements, agent by agent."""
+        gr = self.spec.growth
+        counts = self.firm_counts.astype(float)  # incumbents, arrivals included
+        # potential entrants = spin-offs of each incumbent (drawn by the incumbents) + seeds
+        # of the universities (drawn by node)
+        seeds = firm_rules.potential_entrants(counts, self.region.universities, gr.birth_rate,
+                                              gr.university_births, self.dt)
+        seeds = np.maximum(seeds - self.spin_off_mean * counts, 0.0)
+        self.agents_of(self.firm_class).do("spin_off")
+        for s in range(len(SECTORS)):
+            for j in range(self.n):
+                for _ in range(self.rng.poisson(seeds[s, j])):
+                    self.consider_entry(j, s)
+        self.graduation()
+        self.agents_of(self.firm_class).do("survive")
+        self.agents_of(self.talent_class).do("age")
+
+    def arrivals(self) -> None:
+        """Reconsidering agents of the rest of China who choose a region node: their number by
+        sector is Poisson (pool x revision probability x probability of choosing the region);
+        each arrival draws its node with its own uniform."""
+        spec, n, terms = self.spec, self.n, self.terms
+        mean_d = self.region.sectors.data_intensity
+        home = terms.outside_stay(mean_d, self.outside.log_elsewhere, spec.firms.site_weight,
+                                  self.network.firm_outside_cost / self.annuity_firms)
+        to_region = {"firm": firm_rules.arrival_probabilities(terms, home, mean_d),
+                     "talent": self.transition[:, n, :n]}
+        movers = {"firm": self.pools[0] * self.firm_revision,
+                  "talent": self.pools[1] * self.talent_revision}
+        for s in range(len(SECTORS)):
+            for kind in ("firm", "talent"):
+                p = to_region[kind][s]
+                cumulative = np.cumsum(p).tolist()
+                for _ in range(self.rng.poisson(movers[kind][s] * cumulative[-1])):
+                    node = inverse_cdf(cumulative, self.random.random())
+                    if kind == "firm":
+                        self.add_firm(node, s, *self.firm_attributes(s), arrived=True)
+                    else:
+                        self.add_talent(node, s, arrived=True)
+
+    def graduation(self) -> None:
+        """Graduates: Poisson by sector (graduation rate x the sector's talent); each is placed
+        where the universities are (a small base everywhere), with its own uniform."""
+        universities = self.region.universities + 0.5
+        cumulative = np.cumsum(universities / universities.sum()).tolist()
+        talent = self.talent_counts.sum(axis=1)
+        rate = self.spec.growth.graduation_rate * self.dt
+        for s in range(len(SECTORS)):
+            for _ in range(self.rng.poisson(rate * talent[s])):
+                self.add_talent(inverse_cdf(cumulative, self.random.random()), s, arrived=False)
+
+    def compute_fields(self) -> None:
+        """Node fields from the agents' capital and labour (tallied from the agents)."""
+        self.fields_years = self.years
+        self.outside = self.economy.outside(self.years)
+        self.fields = self.economy.fields(self.firm_pop.region_sums(),
+                                          self.talent_pop.region_sums(), self.network,
+                                          self.modifiers, self.years)
+
+    def record(self) -> None:
+        """The production model's node record and region metrics of the current state."""
+        record = node_record(self)
+        self.region_metrics = region_metrics(self, record)
+        self.history.append(record)
+        self.datacollector.collect(self)
+
     def run(self, steps: int | None = None) -> ReferenceModel:
-        """Step to the horizon (or ``steps`` more quarters)."""
+        """Step to the horizon (or ``steps`` more steps)."""
         remaining = self.spec.steps - self.steps if steps is None else steps
         for _ in range(max(remaining, 0)):
             self.step()
         return self
 
-    def record(self) -> None:
-        """The production model's node record and region metrics for the current state."""
-        n = self.n
-        firms = np.zeros((2, n), dtype=np.int64)
-        talent = np.zeros((2, n), dtype=np.int64)
-        for cell in self.space.all_cells:
-            for agent in cell.agents:
-                counts = firms if isinstance(agent, ReferenceFirm) else talent
-                counts[agent.sector, cell.coordinate] += 1
-        output, wage, tfp = np.array(self.output), np.array(self.wage), np.array(self.tfp)
-        subsidy = np.array([self.subsidy_at(j) for j in range(n)])
-        moves_f = self.firm_flows - np.diag(np.diag(self.firm_flows))
-        moves_t = self.talent_flows - np.diag(np.diag(self.talent_flows))
-        record = {
-            "firms_soft": firms[0], "firms_hard": firms[1],
-            "talent_soft": talent[0], "talent_hard": talent[1],
-            "output": output.sum(axis=0), "output_soft": output[0], "output_hard": output[1],
-            "wage_soft": wage[0], "wage_hard": wage[1], "tfp_soft": tfp[0], "tfp_hard": tfp[1],
-            "rent": np.array(self.rent), "cost_of_living": np.array(self.cost_of_living),
-            "market_access": np.array(self.market_access),
-            "compute_cost": np.array(self.compute_cost),
-            "subsidy": subsidy, "targeted_subsidy_soft": np.zeros(n),
-            "targeted_subsidy_hard": np.zeros(n), "data_bonus": np.zeros(n),
-            "subsidy_spending": subsidy * firms.sum(axis=0),
-            "firm_inflow": moves_f.sum(axis=0), "firm_outflow": moves_f.sum(axis=1),
-            "talent_inflow": moves_t.sum(axis=0), "talent_outflow": moves_t.sum(axis=1),
-        }
-        self.history.append(record)
-        self.region_metrics = region_metrics(self, record)
-        self.datacollector.collect(self)
 
-
-__all__ = ["ReferenceModel", "logit_draw"]
+__all__ = ["Books", "ReferenceFirm", "ReferenceModel", "ReferenceTalent", "inverse_cdf",
+           "logit_draw", "poisson"]

@@ -19,15 +19,13 @@ def apportion(total: int, weights: np.ndarray) -> np.ndarray:
     return counts
 
 
-def placement(total: int, sector_weight: np.ndarray, distribution: str) -> np.ndarray:
-    """Counts by [sector, node]: proportional to sector value added ('data'), or equal in every
-    node with the region's sector mix ('uniform')."""
+def placement(total: int, weights: np.ndarray, distribution: str) -> np.ndarray:
+    """Counts by [sector, node]: proportional to ``weights`` (endowment index x population,
+    'data'), or equal in every node with the same sector mix ('uniform')."""
     if distribution == "uniform":
-        mix = sector_weight.sum(axis=1)
-        weights = mix[:, None] * np.ones(sector_weight.shape[1])[None, :]
-    else:
-        weights = sector_weight
-    return apportion(total, weights).reshape(sector_weight.shape)
+        mix = weights.sum(axis=1)
+        weights = mix[:, None] * np.ones(weights.shape[1])[None, :]
+    return apportion(total, weights).reshape(weights.shape)
 
 
 def _rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,24 +34,44 @@ def _rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (cells % n_nodes).astype(np.int64), (cells // n_nodes).astype(np.int8)
 
 
-def _lognormal_mean_one(sigma: float, size: int, rng: np.random.Generator) -> np.ndarray:
+def lognormal_mean_one(sigma: float, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.exp(sigma * rng.standard_normal(size) - 0.5 * sigma**2)
 
 
-def make_firms(counts: np.ndarray, params: InitParams, rng: np.random.Generator) -> FirmArrays:
-    """Firms in the given [sector, node] counts; productivity lognormal (mean 1), data intensity
-    Beta-distributed around the sector mean."""
-    node, sector = _rows(counts)
+def new_firms(node: np.ndarray, sector: np.ndarray, params: InitParams,
+              data_mean: np.ndarray, rng: np.random.Generator) -> FirmArrays:
+    """Firms at the given nodes and sectors; productivity lognormal (mean 1), data intensity
+    Beta-distributed around the sector's mean (data/sector_traits.csv)."""
     n = len(node)
-    productivity = _lognormal_mean_one(params.productivity_sigma, n, rng)
-    mean = np.where(sector == 0, params.data_intensity_soft, params.data_intensity_hard)
-    mean = np.clip(mean, 1e-3, 1 - 1e-3)
-    concentration = 10.0
-    data = rng.beta(mean * concentration, (1 - mean) * concentration)
-    return FirmArrays(node, sector, productivity, data)
+    productivity = lognormal_mean_one(params.productivity_sigma, n, rng)
+    mean = np.clip(data_mean[sector], 1e-3, 1 - 1e-3)
+    c = params.data_concentration
+    data = rng.beta(mean * c, (1 - mean) * c) if n else np.empty(0)
+    return FirmArrays(np.empty(n, dtype=np.int64), node.astype(np.int64),
+                      sector.astype(np.int8), productivity, data)
 
 
-def make_talent(counts: np.ndarray, params: InitParams, rng: np.random.Generator) -> TalentArrays:
-    """Talent in the given [sector, node] counts; skill lognormal with mean 1."""
+def new_talent(node: np.ndarray, sector: np.ndarray, params: InitParams,
+               rng: np.random.Generator) -> TalentArrays:
+    """Talent at the given nodes and sectors; skill lognormal with mean 1."""
+    return TalentArrays(np.empty(len(node), dtype=np.int64), node.astype(np.int64),
+                        sector.astype(np.int8),
+                        lognormal_mean_one(params.skill_sigma, len(node), rng))
+
+
+def make_firms(counts: np.ndarray, params: InitParams, data_mean: np.ndarray,
+               rng: np.random.Generator) -> FirmArrays:
+    """Firms in the given [sector, node] counts (uids 0, 1, ...)."""
     node, sector = _rows(counts)
-    return TalentArrays(node, sector, _lognormal_mean_one(params.skill_sigma, len(node), rng))
+    firms = new_firms(node, sector, params, data_mean, rng)
+    firms.uid = np.arange(len(node), dtype=np.int64)
+    return firms
+
+
+def make_talent(counts: np.ndarray, params: InitParams, rng: np.random.Generator
+                ) -> TalentArrays:
+    """Talent in the given [sector, node] counts (uids 0, 1, ...)."""
+    node, sector = _rows(counts)
+    talent = new_talent(node, sector, params, rng)
+    talent.uid = np.arange(len(node), dtype=np.int64)
+    return talent

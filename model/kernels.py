@@ -2,7 +2,7 @@
 
 Each kernel has a plain numpy counterpart that defines what it computes and against which it is
 tested (``tests/test_kernels.py``): ``region_metric_vector`` ↔ the functions of
-``model/metrics/``; ``firm_logit_draws`` ↔ ``agents.firm.relocation_utilities`` +
+``model/metrics/``; ``firm_logit_draws`` ↔ ``agents.firm.FirmTerms.utilities`` +
 ``agents.choice.logit_choice``; ``draw_rows`` ↔ ``agents.choice.draw_from_cumulative``. They
 exist for speed only (docs/PERFORMANCE.md): the step of a 20,000-agent model is dominated by
 call overheads on 34-node arrays, not by arithmetic. Compiled once and cached on disk.

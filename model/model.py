@@ -1,13 +1,18 @@
-"""The Mesa model of the Chengdu-Chongqing region: world, schedule and data collection.
+"""The Mesa model of the Chengdu-Chongqing region: the schedule of a step and its records.
 
-One step is one quarter. Schedule of a step (docs/ODD.md, process overview):
-  0. active interventions set this quarter's modifiers (and open links)
-  1. governments set subsidies (policy drive)
-  2. a share of firms reconsider their location and draw a node (logit, all at once)
-  3. a share of talent reconsider and draw a node (logit, all at once)
-  4. node fields are recomputed from the new distribution (market, innovation, foundation)
-  5. node records and region metrics are collected
-Firms and talent decide on the fields of the start of the step (simultaneous moves).
+One step is ``step_years`` (default a quarter). The step reads like the ODD schedule
+(docs/ODD.md, process overview):
+  0. interventions set this step's modifiers (and open links)
+  1. governments set subsidies within their budgets (policy drive)
+  2. a share of firms reconsider: stay, relocate, or leave for the rest of China
+  3. a share of talent reconsider: stay, migrate, or leave
+  4. the open region: firms and talent arrive from the rest of China, firms enter, graduates
+     join; firms with persistent losses close, workers retire
+  5. governments pay the subsidies and book their budgets
+  6. node fields (economy and prices) are recomputed; the step is recorded
+Firms and talent decide on the fields of the start of the step (simultaneous moves). The rules
+live in agents/ (firms, talent), model/economy.py (production and prices), model/network.py
+(travel-time terms), model/population.py (accounting) and model/mechanisms/ (the four forces).
 """
 
 from __future__ import annotations
@@ -24,27 +29,26 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from agents import CityGovernment, Firm, ProvincialGovernment, Talent
 from agents import firm as firm_rules
 from agents import talent as talent_rules
-from agents.choice import deciders, flow_matrix
+from agents.choice import deciders
 from model.checks import check_finite
+from model.economy import Economy
+from model.equilibrium import balance_outside
 from model.errors import ScenarioError
-from model.initial import make_firms, make_talent, placement
-from model.mechanisms import foundation, innovation, market, policy
+from model.initial import make_firms, make_talent, new_firms, new_talent, placement
+from model.mechanisms import foundation, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
-from model.metrics.spatial import moran_weights
 from model.modifiers import Modifiers
+from model.network import Network
+from model.observation import node_record
+from model.population import Population
 from model.region import PROVINCES, Region
-from model.state import SECTORS, NodeFields, sector_node_count, sector_node_sum, sector_offset
+from model.state import SECTORS, NodeFields
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
 from scenarios.references import check_references, index_of_region, warn_inactive
 from scenarios.schema import Scenario
 
-NODE_COLUMNS = ("firms_soft", "firms_hard", "talent_soft", "talent_hard", "output",
-                "output_soft", "output_hard", "wage_soft", "wage_hard", "tfp_soft", "tfp_hard",
-                "rent", "cost_of_living", "market_access", "compute_cost", "subsidy",
-                "targeted_subsidy_soft", "targeted_subsidy_hard", "data_bonus",
-                "subsidy_spending", "firm_inflow", "firm_outflow", "talent_inflow",
-                "talent_outflow")
+OUTSIDE = "outside"  # the name of node n, the rest of China
 
 
 def resolve_scenario(scenario: Scenario | str | Path | None,
@@ -91,7 +95,8 @@ def _mesa_scenario_parameters(scenario: MesaScenario,
 
 
 class RegionModel(mesa.Model):
-    """Digital-economy factor flows between the nodes of the Chengdu-Chongqing region.
+    """Digital-economy factor flows between the nodes of the Chengdu-Chongqing region and the
+    rest of China.
 
     Args:
         scenario: a ``Scenario``, a path to a scenario TOML file, or None for the baseline. A
@@ -101,80 +106,124 @@ class RegionModel(mesa.Model):
         rng: seed (int); None uses the scenario's ``seed``.
         region: a ``Region`` to use instead of the scenario's data files.
         agent_views: make Mesa agent objects (views over the arrays) available; they are
-            created on first access to ``model.agents``, ``agents_by_type`` or ``agent_types``,
-            so a run that never inspects single agents does not pay for them.
+            created (and kept in step with births, closures and departures) when
+            ``model.agents``, ``agents_by_type`` or ``agent_types`` is read, so a run that
+            never inspects single agents does not pay for them.
         **overrides: scenario keys as ``section__key=value`` (what ``mesa.batch_run`` passes).
 
-    A model pickles at any step (the DataCollector's reporters are module-level partials; Mesa
-    pickles its event list and agent sets itself), and an unpickled model continues exactly as
-    the original would (tests/test_pickle.py).
+    A model pickles at any step, and an unpickled model continues exactly as the original
+    would (tests/test_pickle.py).
     """
 
     def __init__(self, scenario: Scenario | MesaScenario | str | Path | None = None, *,
-                 rng: int | None = None,
-                 region: Region | None = None, agent_views: bool = True,
-                 **overrides: Any) -> None:
+                 rng: int | None = None, region: Region | None = None,
+                 agent_views: bool = True, **overrides: Any) -> None:
         mesa_scenario: MesaScenario | None = None
         if isinstance(scenario, MesaScenario):
             params, rng = _mesa_scenario_parameters(scenario, rng)
             overrides = {**params, **overrides}
             spec = resolve_scenario(None, overrides, region, rng)
-            # keep the Mesa scenario's class and parameters, with the seed actually used
             mesa_scenario = type(scenario)(**params, rng=spec.seed)
         else:
             spec = resolve_scenario(scenario, overrides, region, rng)
         super().__init__(rng=spec.seed, scenario=mesa_scenario)
         self.spec = spec
+        self.dt = spec.step_years
         self.streams = RandomStreams(spec.seed)
+        data = spec.data
         self.region = region if region is not None else Region.load(
-            spec.data.cities or None, spec.data.links or None)
+            data.cities or None, data.links or None, data.sectors or None,
+            data.computing or None, data.gateways or None)
         reg = self.region
         n = reg.n
         self.pop_shares = reg.population / reg.population.sum()
         self.cores = reg.node_indices(spec.metrics.cores)
         self.endowments = foundation.endowments(reg, spec.mechanisms.foundation)
-        self.border = (reg.province[:, None] != reg.province[None, :]).astype(float)
+        growth = spec.growth
+        hazard_f = growth.exit_rate if growth.enabled else 0.0
+        hazard_t = growth.retirement_rate if growth.enabled else 0.0
+        self.annuity_firms = 1.0 / (spec.firms.discount_rate + hazard_f)
+        self.annuity_talent = 1.0 / (spec.talent.discount_rate + hazard_t)
 
         init = spec.init
-        weights = self.endowments.sector_weight
-        self.firms = make_firms(placement(spec.scale.firm_agents, weights, init.distribution),
-                                init, self.streams["init_firms"])
-        self.talent = make_talent(placement(spec.scale.talent_agents, weights, init.distribution),
-                                  init, self.streams["init_talent"])
-        self._mean_data_intensity = float(self.firms.data_intensity.mean()) \
-            if len(self.firms) else 0.0
-        self._firm_offset = sector_offset(self.firms.sector, n)
-        self._talent_offset = sector_offset(self.talent.sector, n)
+        weights = self.endowments.placement
+        self.firm_pop = Population(make_firms(
+            placement(spec.scale.firm_agents, weights, init.distribution), init,
+            reg.sectors.data_intensity, self.streams["init_firms"]), "productivity", n)
+        self.talent_pop = Population(make_talent(
+            placement(spec.scale.talent_agents, weights, init.distribution), init,
+            self.streams["init_talent"]), "skill", n)
         mix = weights / weights.sum()
         base_weight = mix.sum(axis=1)[:, None] * self.pop_shares[None, :]
         self.base_capital = init.base_share * max(spec.scale.firm_agents, 1) * base_weight
         self.base_labour = init.base_share * max(spec.scale.talent_agents, 1) * base_weight
-
-        self.subsidies = policy.SubsidyState(np.zeros(n), np.zeros(len(PROVINCES)))
-        self.city_budget = np.zeros(n)
-        self.province_budget = np.zeros(len(PROVINCES))
-        self.firm_flows = np.zeros((n, n), dtype=np.int64)
-        self.talent_flows = np.zeros((n, n), dtype=np.int64)
+        self.economy = Economy(spec, reg, self.endowments, self.base_capital, self.base_labour)
+        self.policy = policy.Governments(n, reg.province, len(PROVINCES), spec.mechanisms.policy)
         self.interventions = list(spec.interventions)
         self.modifiers = Modifiers.neutral(len(SECTORS), n)
         self._opened_links: set[tuple[str, str, float]] = set()
-        self._network_version = -1
-        self._frozen_prices: tuple[np.ndarray, np.ndarray] | None = None
+        self.network: Network | None = None
         self._fix_units()
-        if not spec.mechanisms.market.enabled:
-            self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
 
         self._views_pending = agent_views
+        self._views: dict[type, dict[int, mesa.Agent]] = {Firm: {}, Talent: {}}
         for i in range(n):
             CityGovernment(self, i)
         for p in range(len(PROVINCES)):
             ProvincialGovernment(self, p)
 
         self.history: list[dict[str, np.ndarray]] = []
+        self.flow_history: list[tuple[np.ndarray, np.ndarray]] = []
         self.region_metrics: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
         self.running = spec.steps > 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def firms(self):
+        """The firm arrays (one row per firm agent)."""
+        return self.firm_pop.arrays
+
+    @property
+    def talent(self):
+        """The talent arrays (one row per talent agent)."""
+        return self.talent_pop.arrays
+
+    @property
+    def firm_counts(self) -> np.ndarray:
+        """[S, N] firms by sector and region node."""
+        return self.firm_pop.region_counts()
+
+    @property
+    def talent_counts(self) -> np.ndarray:
+        return self.talent_pop.region_counts()
+
+    @property
+    def firm_flows(self) -> np.ndarray:
+        """[N, N] firm moves between region nodes decided in the last step (diagonal: stayers)."""
+        n = self.region.n
+        return self.firm_pop.ledger.flows[:n, :n]
+
+    @property
+    def talent_flows(self) -> np.ndarray:
+        """[N, N] talent moves between region nodes decided in the last step."""
+        n = self.region.n
+        return self.talent_pop.ledger.flows[:n, :n]
+
+    @property
+    def border(self) -> np.ndarray:
+        """[N, N] 1 where two nodes lie in different provinces."""
+        return self.network.border
+
+    @property
+    def years(self) -> float:
+        """Years since the start (at the end of the current step)."""
+        return self.steps * self.dt
+
+    def node_name(self, node: int) -> str:
+        """Node id, or 'outside' for the rest of China."""
+        return OUTSIDE if node == self.region.n else self.region.ids[node]
 
     def set_locations(self, firm_nodes: np.ndarray | None = None,
                       talent_nodes: np.ndarray | None = None) -> None:
@@ -182,57 +231,86 @@ class RegionModel(mesa.Model):
         the node fields and the step-0 record are recomputed."""
         if self.steps != 0:
             raise RuntimeError("locations can only be set before the first step")
-        for arrays, nodes in ((self.firms, firm_nodes), (self.talent, talent_nodes)):
+        for pop, nodes in ((self.firm_pop, firm_nodes), (self.talent_pop, talent_nodes)):
             if nodes is None:
                 continue
             nodes = np.asarray(nodes, dtype=np.int64)
-            if nodes.shape != arrays.node.shape or nodes.min(initial=0) < 0 or \
+            if nodes.shape != pop.arrays.node.shape or nodes.min(initial=0) < 0 or \
                     nodes.max(initial=0) >= self.region.n:
                 raise ValueError("expected one valid node index per agent")
-            arrays.node[:] = nodes
-        frozen = self._frozen_prices is not None
-        self._frozen_prices = None
+            pop.arrays.node[:] = nodes
+            pop.recount()
         self._fix_units()
-        if frozen:  # prices of a model without market endogeneity freeze at the (new) start
-            self._frozen_prices = (self.fields.wage.copy(), self.fields.profit_rate.copy())
         self.history.clear()
+        self.flow_history.clear()
         self.datacollector = mesa.DataCollector(model_reporters=REGION_METRICS)
         self._record()
 
     def _fix_units(self) -> None:
-        """Model units from the initial state: mean output per unit of firm productivity and
-        the mean wage are 1 at step 0 (docs/ODD.md §2); computes the fields in those units."""
-        self._recount()
-        self._units = (1.0, 1.0)
-        fields = self._compute_fields()
-        self._units = (float(fields.output.sum() / fields.capital.sum()),
-                       float((fields.wage * fields.labour).sum() / fields.labour.sum()))
-        self.fields = self._compute_fields()
+        """Model units from the initial state (docs/ODD.md §2), and the fields in them."""
+        self._refresh_network()
+        self.fields = self.economy.fix_units(self.firm_pop.region_sums(),
+                                             self.talent_pop.region_sums(), self.network,
+                                             self.modifiers)
+        self.outside = self.economy.outside(0.0)
+        self.fields_years = 0.0
+        self.pools = (self.spec.outside.size * self.firm_pop.region_counts().sum(axis=1),
+                      self.spec.outside.size * self.talent_pop.region_counts().sum(axis=1))
+        if self.spec.outside.enabled and self.spec.outside.equilibrium_start:
+            balance_outside(self)
 
-    def _recount(self) -> None:
-        """Agent counts and the sums of firm productivity and talent skill by (sector, node),
-        from every agent; afterwards they are kept up to date move by move (O(movers))."""
-        n = self.region.n
-        firm_cells = self._firm_offset + self.firms.node
-        talent_cells = self._talent_offset + self.talent.node
-        self.firm_counts = sector_node_count(firm_cells, n)
-        self.talent_counts = sector_node_count(talent_cells, n)
-        self._productivity_sum = sector_node_sum(firm_cells, self.firms.productivity, n)
-        self._skill_sum = sector_node_sum(talent_cells, self.talent.skill, n)
+    def _refresh_network(self) -> None:
+        if self.network is None or self.network.version != self.region.network_version:
+            self.network = Network(self.spec, self.region, self.endowments.log_size)
+
+    def _compute_fields(self) -> NodeFields:
+        """Node fields and the outside at the current time (``fields_years``)."""
+        self._refresh_network()
+        self.fields_years = self.years
+        self.outside = self.economy.outside(self.years)
+        return self.economy.fields(self._capital(), self.talent_pop.region_sums(),
+                                   self.network, self.modifiers, self.years)
+
+    def _capital(self) -> np.ndarray:
+        """[S, N] firm productivity by cell, q (1 + b_j d) with a data bonus (an intervention
+        makes productivity depend on the node: summed afresh), else the running sums."""
+        bonus = self.modifiers.data_bonus
+        if not bonus.any():
+            return self.firm_pop.region_sums()
+        firms, n = self.firms, self.region.n
+        here = firms.node < n
+        q = firms.productivity[here] * (1.0 + bonus[firms.node[here]]
+                                         * firms.data_intensity[here])
+        cells = firms.sector[here].astype(np.int64) * n + firms.node[here]
+        return np.bincount(cells, weights=q, minlength=len(SECTORS) * n).reshape(-1, n)
+
+    @property
+    def level(self) -> float:
+        """The general level zbar at the time of the current fields: money terms of decisions
+        are in units of the mean annual firm output of that time."""
+        return self.economy.level(self.fields_years)
 
     # ------------------------------------------------------------------ agent views
     def _materialize_views(self) -> None:
-        """Create the Firm and Talent views (once), when Mesa's agent collections are read."""
-        if self.__dict__.get("_views_pending"):
+        """Keep the Firm and Talent views in step with the arrays (created on first read)."""
+        if self.__dict__.get("_views_pending") is None:
+            return
+        if self._views_pending:
             self._views_pending = False
-            for i in range(len(self.firms)):
-                Firm(self, i)
-            for i in range(len(self.talent)):
-                Talent(self, i)
+        elif not self._views[Firm] and not self._views[Talent]:
+            return
+        for cls, arrays in ((Firm, self.firms), (Talent, self.talent)):
+            views = self._views[cls]
+            alive = set(arrays.uid.tolist())
+            for uid in [u for u in views if u not in alive]:
+                views.pop(uid).remove()
+            for uid in arrays.uid.tolist():
+                if uid not in views:
+                    views[uid] = cls(self, uid)
 
     @property
     def agents(self):
-        """All agents (Mesa ``AgentSet``), creating the firm and talent views on first use."""
+        """All agents (Mesa ``AgentSet``), with the firm and talent views up to date."""
         self._materialize_views()
         return super().agents
 
@@ -255,210 +333,159 @@ class RegionModel(mesa.Model):
         return mask
 
     def open_links(self, links: list[tuple[str, str, float]]) -> None:
-        """Open links (persistently); travel-time terms are recomputed on the next field update."""
+        """Open links (persistently); travel-time terms are recomputed on the next update."""
         new = [link for link in links if link not in self._opened_links]
         if new:
             self._opened_links.update(new)
             self.region = self.region.with_links(new)
 
-    # ------------------------------------------------------------------ derived terms
-    def _refresh_network(self) -> None:
-        """Recompute the terms that depend on travel times (after a network change)."""
-        reg, spec = self.region, self.spec
-        hours = reg.travel_hours
-        self.spillover_kernel = innovation.spillover_kernel(
-            hours, spec.mechanisms.innovation.half_life_hours)
-        self._firm_pair_base = firm_rules.pair_costs(
-            hours, self.border, relocation=foundation.relocation_cost(spec.mechanisms.foundation),
-            border_cost=spec.firms.border_cost, travel_decay=spec.firms.travel_decay)
-        self._talent_pair_base = talent_rules.pair_costs(
-            hours, self.border, self.endowments.log_size, fixed_cost=spec.talent.fixed_cost,
-            border_cost=spec.talent.border_cost, travel_decay=spec.talent.travel_decay,
-            settlement_cost=spec.talent.settlement_cost)
-        self.moran_w = moran_weights(hours, spec.metrics.moran_tau_hours)
-        self.axis_mask = reg.axis_mask()
-        self._network_version = reg.network_version
-        self._apply_cost_modifiers()
-
-    def _apply_cost_modifiers(self) -> None:
-        """Move costs with this quarter's intervention offsets (never below zero)."""
-        mods = self.modifiers
-        self.firm_pair_cost = _offset_costs(self._firm_pair_base, mods.firm_cost)
-        self.talent_pair_cost = _offset_costs(self._talent_pair_base, mods.talent_cost)
-
-    def _compute_fields(self) -> NodeFields:
-        """Node fields from the current agent arrays (O(agents) bincounts + O(nodes^2))."""
-        if self._network_version != self.region.network_version:
-            self._refresh_network()
-        spec, reg, n = self.spec, self.region, self.region.n
-        mk, fd = spec.mechanisms.market, spec.mechanisms.foundation
-        mods = self.modifiers
-        if mods.data_bonus.any():  # productivity depends on the node: sum it afresh
-            capital = sector_node_sum(self._firm_offset + self.firms.node,
-                                      self.effective_productivity(), n)
-        else:
-            capital = self._productivity_sum.copy()
-        capital += self.base_capital
-        labour = self._skill_sum + self.base_labour
-        employment = labour.sum(axis=0)
-        access = innovation.knowledge_access(self.spillover_kernel, reg.universities, employment,
-                                             spec.mechanisms.innovation)
-        tfp = (self.endowments.productivity * market.agglomeration(employment, mk)
-               * innovation.productivity_factor(access, spec.mechanisms.innovation) * mods.tfp)
-        output, wage, profit_rate = market.produce(tfp, capital, labour, mk)
-        y_unit, w_unit = self._units
-        output, wage, profit_rate = output / y_unit, wage / w_unit, profit_rate / y_unit
-        if self._frozen_prices is not None:
-            wage, profit_rate = self._frozen_prices
-        rent = market.rent(employment, reg.population, mk)
-        return NodeFields(
-            capital=capital, labour=labour, employment=employment, tfp=tfp, output=output,
-            wage=wage, profit_rate=profit_rate, rent=rent,
-            cost_of_living=market.cost_of_living(rent, self.endowments.log_size, mk),
-            market_access=access,
-            compute_cost=foundation.compute_cost(self.endowments.infrastructure, fd,
-                                                 mods.compute))
-
-    def effective_productivity(self) -> np.ndarray:
-        """q_f (1 + data bonus of the firm's node x d_f): firm productivity with data access."""
-        firms, bonus = self.firms, self.modifiers.data_bonus
-        if not bonus.any():
-            return firms.productivity
-        return firms.productivity * (1.0 + bonus[firms.node] * firms.data_intensity)
-
-    def office_cost(self) -> np.ndarray:
-        """Per-firm office cost at each node (mean-output units)."""
-        mk = self.spec.mechanisms.market
-        return mk.office_cost * self.fields.rent * np.exp(
-            mk.urban_cost_elasticity * self.endowments.log_size)
-
-    def firm_base_utility(self) -> np.ndarray:
-        """Utility of each node for an average mobile firm, before subsidies (governments' view)."""
-        counts = self.firm_counts.sum(axis=1)
-        mix = counts / max(counts.sum(), 1)
-        d_mean = self._mean_data_intensity
-        profit = (mix @ (self.fields.profit_rate * (1 + d_mean * self.modifiers.data_bonus)
-                         + self.modifiers.sector_subsidy)
-                  - self.office_cost() - d_mean * self.fields.compute_cost)
-        return (self.spec.firms.profit_scale * profit
-                + self.spec.firms.site_weight * self.endowments.log_size)
-
-    def talent_transition(self) -> np.ndarray:
-        """[S, N, N] migration probabilities P(j | i, s) of a reconsidering talent agent."""
-        tl = self.spec.talent
-        utility = talent_rules.destination_utility(
-            self.fields.wage, self.fields.cost_of_living,
-            self.endowments.log_amenity + self.modifiers.amenity,
-            self.endowments.log_size, kappa=tl.kappa, size_weight=tl.size_weight)
-        return talent_rules.transition_matrix(utility, self.talent_pair_cost)
-
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """Advance one quarter."""
+        """Advance one step (the schedule of the module docstring)."""
+        self.firm_pop.new_step()
+        self.talent_pop.new_step()
         if self.interventions:
             self._apply_interventions()
-        self._govern()
-        self._relocate_firms()
-        self._migrate_talent()
+        coordination = self._govern()
+        terms = firm_rules.node_terms(self)
+        transition = talent_rules.transition_matrix(talent_rules.utility_matrix(self))
+        self._relocate_firms(terms)
+        self._migrate_talent(transition)
+        if self.outside.open:
+            self._arrivals(terms, transition)
+        if self.spec.growth.enabled:
+            self._births_and_exits(terms)
+        self.policy.pay(self.firm_counts, self.modifiers.sector_subsidy, coordination, self.dt,
+                        self.level)
+        self.firm_pop.drop_departed()
+        self.talent_pop.drop_departed()
         self.fields = self._compute_fields()
         self._record()
         self.running = self.steps < self.spec.steps
 
     def _apply_interventions(self) -> None:
-        """Set this quarter's modifiers from the active interventions (before anyone decides)."""
+        """Set this step's modifiers from the active interventions (before anyone decides)."""
         mods = Modifiers.neutral(len(SECTORS), self.region.n)
         for item in self.interventions:
-            strength = item.strength(self.steps, self.spec.start_year)
+            strength = item.strength(self.steps, self.spec.start_year, self.dt)
             if strength > 0:
                 item.apply(self, mods, strength)
-        network_changed = self._network_version != self.region.network_version
+        network_changed = self.network.version != self.region.network_version
         if network_changed or not mods.same_as(self.modifiers):
             self.modifiers = mods
-            if not network_changed:
-                self._apply_cost_modifiers()
             self.fields = self._compute_fields()
 
-    def _govern(self) -> None:
-        spec, reg = self.spec, self.region
-        total_output = float(self.fields.output.sum())
-        pol = spec.mechanisms.policy
-        self.city_budget = policy.budgets(reg.gdp, total_output, pol.city_budget_share)
-        gdp_by_prov = np.bincount(reg.province, weights=reg.gdp, minlength=len(PROVINCES))
-        self.province_budget = policy.budgets(gdp_by_prov, total_output, pol.province_budget_share)
-        firms = self.firm_counts.sum(axis=0).astype(float)
-        value = pol.value_of_firm * self.fields.output.sum(axis=0) / self.fields.capital.sum(axis=0)
-        self.subsidies = policy.update_subsidies(
-            self.subsidies, params=pol, value=value, base_utility=self.firm_base_utility(),
-            scale=spec.firms.profit_scale, firms=firms, province_of_node=reg.province,
-            city_budget=self.city_budget, province_budget=self.province_budget,
-            coordination=pol.coordination or self.modifiers.coordination)
+    def _govern(self) -> bool:
+        """Step 1: subsidies for this step; returns whether governments coordinate."""
+        pol = self.spec.mechanisms.policy
+        coordination = pol.coordination or self.modifiers.coordination
+        f = self.fields
+        counts = self.firm_counts
+        mix = counts.sum(axis=1) / max(counts.sum(), 1)
+        terms = firm_rules.node_terms(self, subsidies=False)
+        mean_d = self.region.sectors.data_intensity
+        u = terms.average_firm(mean_d)                      # [S, N+1]
+        base = mix @ u[:, :-1]
+        outside = float(mix @ u[:, -1]) if self.outside.open else None
+        level = self.level
+        value = pol.value_of_firm * f.output.sum(axis=0) / f.capital.sum(axis=0) / level
+        self.policy.decide(output=f.output.sum(axis=0), firms=counts.sum(axis=0).astype(float),
+                           value=value, base_utility=base, scale=terms.scale,
+                           coordination=coordination, dt=self.dt, outside=outside, level=level)
+        return coordination
 
-    def _relocate_firms(self) -> None:
-        firms, n = self.firms, self.region.n
+    def _relocate_firms(self, terms: firm_rules.FirmTerms) -> None:
+        """Step 2: reconsidering firms stay, relocate or leave (node n)."""
         rng = self.streams["firms"]
-        idx = deciders(len(firms), self.spec.firms.revision_rate, rng)
-        new = firm_rules.relocation_choices(
-            firms, idx, profit_rate=self.fields.profit_rate, fixed_cost=self.office_cost(),
-            compute_cost=self.fields.compute_cost,
-            subsidy=self.subsidies.total(self.region.province),
-            data_bonus=self.modifiers.data_bonus, sector_subsidy=self.modifiers.sector_subsidy,
-            site=self.spec.firms.site_weight * self.endowments.log_size,
-            pair_cost=self.firm_pair_cost, scale=self.spec.firms.profit_scale, rng=rng)
-        self.firm_flows = flow_matrix(firms.node[idx], new, n)
-        offset, old = self._firm_offset[idx], firms.node[idx]
-        self.firm_counts = _moved(self.firm_counts, offset, old, new)
-        self._productivity_sum = _moved(self._productivity_sum, offset, old, new,
-                                        firms.productivity[idx])
-        firms.node[idx] = new
+        idx = deciders(len(self.firms), _probability(self.spec.firms.revision_rate, self.dt),
+                       rng)
+        self.firm_pop.move(idx, firm_rules.relocation_choices(self.firms, idx, terms, rng))
 
-    def _migrate_talent(self) -> None:
-        talent, n = self.talent, self.region.n
+    def _migrate_talent(self, transition: np.ndarray) -> None:
+        """Step 3: reconsidering talent stays, migrates or leaves (node n)."""
         rng = self.streams["talent"]
-        idx = deciders(len(talent), self.spec.talent.revision_rate, rng)
-        new = talent_rules.migration_choices(talent, idx, self.talent_transition(), rng)
-        self.talent_flows = flow_matrix(talent.node[idx], new, n)
-        offset, old = self._talent_offset[idx], talent.node[idx]
-        self.talent_counts = _moved(self.talent_counts, offset, old, new)
-        self._skill_sum = _moved(self._skill_sum, offset, old, new, talent.skill[idx])
-        talent.node[idx] = new
+        idx = deciders(len(self.talent), _probability(self.spec.talent.revision_rate, self.dt),
+                       rng)
+        self.talent_pop.move(idx, talent_rules.migration_choices(self.talent, idx, transition,
+                                                                  rng))
+
+    def _arrivals(self, terms: firm_rules.FirmTerms, transition: np.ndarray) -> None:
+        """Step 4a: firms and talent of the rest of China that reconsider and pick a region
+        node (Poisson counts from the untracked pools; fresh attributes)."""
+        spec, n, dt = self.spec, self.region.n, self.dt
+        traits = self.region.sectors
+        rng = self.streams["open_region"]
+        stay = terms.outside_stay(
+            traits.data_intensity, self.outside.log_elsewhere, spec.firms.site_weight,
+            self.network.firm_outside_cost / self.annuity_firms)
+        p_firm = firm_rules.arrival_probabilities(terms, stay, traits.data_intensity)
+        moving = self.pools[0] * _probability(spec.firms.revision_rate, dt)
+        node, sector = _draw_cells(rng, moving[:, None] * p_firm)
+        self.firm_pop.add(new_firms(node, sector, spec.init, traits.data_intensity, rng),
+                          arrived=True)
+        moving = self.pools[1] * _probability(spec.talent.revision_rate, dt)
+        node, sector = _draw_cells(rng, moving[:, None] * transition[:, n, :n])
+        self.talent_pop.add(new_talent(node, sector, spec.init, rng), arrived=True)
+
+    def _births_and_exits(self, terms: firm_rules.FirmTerms) -> None:
+        """Step 4b: entry, graduates, closures, retirements."""
+        spec, n, dt = self.spec, self.region.n, self.dt
+        gr, init = spec.growth, spec.init
+        traits = self.region.sectors
+        rng = self.streams["open_region"]
+        # entry: potential entrants (spin-offs of incumbents, university seeds) enter where the
+        # discounted profit of their draw exceeds the entry cost
+        potential = firm_rules.potential_entrants(
+            self.firm_counts.astype(float), self.region.universities, gr.birth_rate,
+            gr.university_births, dt)
+        node, sector = _draw_cells(rng, potential)
+        born = new_firms(node, sector, init, traits.data_intensity, rng)
+        born.keep(firm_rules.enters(
+            terms.profit(born.productivity, born.data_intensity, sector, node),
+            self.annuity_firms, gr.entry_cost))
+        self.firm_pop.add(born, arrived=False)
+        # graduates, where the universities are (a small base everywhere), in the region's mix
+        talent = self.talent_counts.astype(float)
+        mix = talent.sum(axis=1) / max(talent.sum(), 1.0)
+        where = (self.region.universities + 0.5) / (self.region.universities + 0.5).sum()
+        graduates = gr.graduation_rate * dt * talent.sum() * mix[:, None] * where[None, :]
+        node, sector = _draw_cells(rng, graduates)
+        self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
+        # closures and retirements (agents in the region; the departed left already)
+        firms = self.firms
+        resident = firms.node < n
+        profit = np.zeros(len(firms))
+        profit[resident] = terms.profit(firms.productivity[resident],
+                                        firms.data_intensity[resident],
+                                        firms.sector[resident], firms.node[resident])
+        hazard = gr.exit_rate + gr.loss_exit_rate * (profit < 0)
+        closing = resident & (rng.random(len(firms)) < 1.0 - np.exp(-hazard * dt))
+        self.firm_pop.remove(np.flatnonzero(closing))
+        resident = self.talent.node < n
+        leaving = resident & (rng.random(len(self.talent)) < _probability(gr.retirement_rate, dt))
+        self.talent_pop.remove(np.flatnonzero(leaving))
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
-        f = self.fields
-        firms, talent = self.firm_counts, self.talent_counts
-        subsidy = self.subsidies.total(self.region.province)
-        targeted = self.modifiers.sector_subsidy
-        stay_f, stay_t = np.diag(self.firm_flows), np.diag(self.talent_flows)
-        record = {
-            "firms_soft": firms[0], "firms_hard": firms[1],
-            "talent_soft": talent[0], "talent_hard": talent[1],
-            "output": f.output.sum(axis=0), "output_soft": f.output[0], "output_hard": f.output[1],
-            "wage_soft": f.wage[0], "wage_hard": f.wage[1], "tfp_soft": f.tfp[0],
-            "tfp_hard": f.tfp[1], "rent": f.rent, "cost_of_living": f.cost_of_living,
-            "market_access": f.market_access, "compute_cost": f.compute_cost,
-            "subsidy": subsidy, "targeted_subsidy_soft": targeted[0],
-            "targeted_subsidy_hard": targeted[1], "data_bonus": self.modifiers.data_bonus,
-            "subsidy_spending": subsidy * firms.sum(axis=0) + (targeted * firms).sum(axis=0),
-            "firm_inflow": self.firm_flows.sum(axis=0) - stay_f,
-            "firm_outflow": self.firm_flows.sum(axis=1) - stay_f,
-            "talent_inflow": self.talent_flows.sum(axis=0) - stay_t,
-            "talent_outflow": self.talent_flows.sum(axis=1) - stay_t,
-        }
-        # every array here is new each step or never modified in place: no copies needed
+        record = node_record(self)
         quarter = self.quarter_label(self.steps)
         check_finite(record, quarter)
         metrics = region_metrics(self, record)
         check_finite(metrics, quarter, "region metric")
         self.history.append(record)
+        self.flow_history.append((_moves(self.firm_flows), _moves(self.talent_flows)))
         self.region_metrics = metrics
         self.datacollector.collect(self)
 
     def quarter_label(self, step: int) -> str:
-        """Calendar label of a step: step 0 is the initial state (end of the year before)."""
-        if step == 0:
-            return f"{self.spec.start_year - 1}Q4"
-        year, quarter = divmod(step - 1, 4)
-        return f"{self.spec.start_year + year}Q{quarter + 1}"
+        """Calendar label of a step's end: step 0 is the initial state (end of the year
+        before); quarters as 'YYYYQn' when a step is a quarter, else decimal years."""
+        if self.dt == 0.25:
+            if step == 0:
+                return f"{self.spec.start_year - 1}Q4"
+            year, quarter = divmod(step - 1, 4)
+            return f"{self.spec.start_year + year}Q{quarter + 1}"
+        return f"{self.spec.start_year + step * self.dt:.3f}"
 
     def node_table(self) -> pd.DataFrame:
         """Per-node-per-step records as a long table (one row per step and node)."""
@@ -469,9 +496,27 @@ class RegionModel(mesa.Model):
             "quarter": [self.quarter_label(s) for s in steps],
             "node": np.tile(np.array(self.region.ids), len(self.history)),
         })
-        for column in NODE_COLUMNS:
+        for column in self.history[0]:
             frame[column] = np.concatenate([h[column] for h in self.history])
         return frame
+
+    def flow_table(self) -> pd.DataFrame:
+        """Moves between region nodes per step, one row per non-zero (step, origin,
+        destination, kind) with kind 'firm' or 'talent' (moves to and from the rest of China
+        are in the node table: firms_left, firms_arrived, talent_left, talent_arrived)."""
+        ids = np.array(self.region.ids)
+        parts = []
+        for step, pair in enumerate(self.flow_history):
+            for kind, rows in zip(("firm", "talent"), pair, strict=True):
+                if len(rows):
+                    parts.append(pd.DataFrame({
+                        "step": step, "quarter": self.quarter_label(step),
+                        "origin": ids[rows[:, 0]], "destination": ids[rows[:, 1]],
+                        "kind": kind, "count": rows[:, 2]}))
+        if not parts:
+            return pd.DataFrame({"step": [], "quarter": [], "origin": [], "destination": [],
+                                 "kind": [], "count": []})
+        return pd.concat(parts, ignore_index=True)
 
     def region_table(self) -> pd.DataFrame:
         """Region metrics per step (the DataCollector's model variables)."""
@@ -481,34 +526,36 @@ class RegionModel(mesa.Model):
         return frame
 
     def run(self, steps: int | None = None, progress: bool = False) -> RegionModel:
-        """Step to the horizon (or ``steps`` more quarters); returns the model."""
+        """Step to the horizon (or ``steps`` more steps); returns the model."""
         remaining = self.spec.steps - self.steps if steps is None else steps
         iterator = range(max(remaining, 0))
         if progress:
             from tqdm import tqdm
-            iterator = tqdm(iterator, desc=self.spec.name, unit="quarter")
+            iterator = tqdm(iterator, desc=self.spec.name, unit="step")
         for _ in iterator:
             self.step()
         return self
 
 
-def _moved(totals: np.ndarray, offset: np.ndarray, old: np.ndarray, new: np.ndarray,
-           weights: np.ndarray | None = None) -> np.ndarray:
-    """[S, N] counts (or sums of ``weights``) after the movers (sector offsets ``offset``) go
-    from old to new nodes: O(movers) instead of a pass over every agent."""
-    size = totals.size
-    change = (np.bincount(offset + new, weights=weights, minlength=size)
-              - np.bincount(offset + old, weights=weights, minlength=size))
-    return totals + change.reshape(totals.shape)
+def _moves(flows: np.ndarray) -> np.ndarray:
+    """(k, 3) origin, destination, count of the non-zero off-diagonal cells of a flow matrix."""
+    origin, destination = np.nonzero(flows)
+    keep = origin != destination
+    origin, destination = origin[keep], destination[keep]
+    return np.column_stack([origin, destination, flows[origin, destination]]).astype(np.int64)
 
 
-def _offset_costs(base: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Costs plus intervention offsets, floored at zero, zero on the diagonal."""
-    if not offset.any():
-        return base
-    cost = np.maximum(base + offset, 0.0)
-    np.fill_diagonal(cost, 0.0)
-    return cost
+def _probability(rate: float, dt: float) -> float:
+    """Probability of an event of annual ``rate`` within a step of ``dt`` years."""
+    return float(1.0 - np.exp(-rate * dt))
 
 
-__all__ = ["NODE_COLUMNS", "RegionModel", "resolve_scenario"]
+def _draw_cells(rng: np.random.Generator, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson counts for every (sector, node) cell of ``expected``; (node, sector) per draw."""
+    counts = rng.poisson(np.maximum(expected, 0.0))
+    cells = np.repeat(np.arange(counts.size), counts.ravel())
+    n = expected.shape[1]
+    return (cells % n).astype(np.int64), (cells // n).astype(np.int8)
+
+
+__all__ = ["OUTSIDE", "RegionModel", "resolve_scenario"]

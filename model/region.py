@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.errors import DataError
 from model.inputs import MAX_DATA_BYTES, check_input_file
+from model.sectors import SECTORS, SectorTraits
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PROVINCES = ("Sichuan", "Chongqing")
@@ -45,6 +46,10 @@ PLAUSIBLE = {
 GDP_PER_HEAD = (5_000.0, 500_000.0)      # yuan per resident
 BROADBAND_PER_HEAD = (0.01, 1.0)         # fixed-broadband users per resident
 MINUTES = (1.0, 1440.0)                  # a link's travel time
+SECTOR_INDEX_RANGE = (0.01, 100.0)   # a node's sector endowment index (1 = regional average)
+TARIFF_RANGE = (0.05, 3.0)           # yuan per kWh
+RACKS_RANGE = (0.0, 1e7)             # standard data-centre racks
+GATEWAY_HOURS = (0.0, 48.0)          # hours from a gateway node to the rest of China
 LINK_COLUMNS = {"from": str, "to": str, "mode": str, "line": str, "minutes": float,
                 "status": str, "corridor": str, "source": str, "estimated": str}
 
@@ -171,6 +176,95 @@ def _validate_links(links: pd.DataFrame, ids: set[str], name: str) -> None:
                         column="minutes")
 
 
+def _node_table(frame: pd.DataFrame | None, ids: list[str], columns: dict[str, type],
+                name: str, *, complete: bool) -> pd.DataFrame | None:
+    """A per-node companion table (sectors, computing, gateways) checked against the city ids:
+    known ids, no duplicates, and (``complete``) one row for every node, in the cities' order."""
+    if frame is None:
+        return None
+    frame = _check_columns(frame.astype(str), columns, name)
+    for i, value in enumerate(frame["id"]):
+        if value not in ids:
+            raise DataError(name, f"unknown node id {value!r} (not in cities)", row=_line(i),
+                            column="id")
+    dup = frame["id"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(name, f"duplicate id {frame['id'].iloc[i]!r}", row=_line(i), column="id")
+    if complete and len(frame) != len(ids):
+        missing = sorted(set(ids) - set(frame["id"]))
+        raise DataError(name, f"missing row(s) for node(s) {missing}")
+    return frame.set_index("id").reindex(ids).reset_index() if complete else frame
+
+
+def _check_range(frame: pd.DataFrame, col: str, bounds: tuple[float, float], name: str) -> None:
+    bad = ~frame[col].between(*bounds)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(name, f"expected a value in [{bounds[0]:g}, {bounds[1]:g}], got "
+                        f"{frame[col].iloc[i]:g}", row=_line(i), column=col)
+
+
+SECTOR_COLUMNS = {"id": str, **{s: float for s in SECTORS}}
+COMPUTING_COLUMNS = {"id": str, "electricity_price_yuan_kwh": float, "data_centre_racks": float,
+                     "hub_member": str}
+GATEWAY_COLUMNS = {"id": str, "hours_out": float}
+
+
+@dataclass
+class NodeData:
+    """Per-node data beyond the cities table (neutral values where a file is absent)."""
+
+    sector_index: np.ndarray   # [S, N] sector endowment index, 1 = regional average
+    electricity: np.ndarray    # [N] large-industry tariff, yuan per kWh
+    racks: np.ndarray          # [N] data-centre racks
+    hub_member: np.ndarray     # [N] member of the national computing hub
+    gateway_hours: np.ndarray  # [N] hours to the rest of China from a gateway, NaN elsewhere
+
+    @classmethod
+    def from_frames(cls, ids: list[str], sectors: pd.DataFrame | None,
+                    computing: pd.DataFrame | None, gateways: pd.DataFrame | None,
+                    names: tuple[str, str, str] = ("sectors", "computing", "gateways")) -> NodeData:
+        n = len(ids)
+        sectors = _node_table(sectors, ids, SECTOR_COLUMNS, names[0], complete=True)
+        computing = _node_table(computing, ids, COMPUTING_COLUMNS, names[1], complete=True)
+        gateways = _node_table(gateways, ids, GATEWAY_COLUMNS, names[2], complete=False)
+        index = np.ones((len(SECTORS), n))
+        if sectors is not None:
+            for col in SECTORS:
+                _check_range(sectors, col, SECTOR_INDEX_RANGE, names[0])
+            index = sectors[list(SECTORS)].to_numpy(float).T
+        electricity, racks, hub = np.full(n, 0.6), np.zeros(n), np.zeros(n, dtype=bool)
+        if computing is not None:
+            _check_range(computing, "electricity_price_yuan_kwh", TARIFF_RANGE, names[1])
+            _check_range(computing, "data_centre_racks", RACKS_RANGE, names[1])
+            flags = computing["hub_member"].str.lower()
+            bad = ~flags.isin(("true", "false"))
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(names[1], f"expected true or false, got "
+                                f"{computing['hub_member'].iloc[i]!r}", row=_line(i),
+                                column="hub_member")
+            electricity = computing["electricity_price_yuan_kwh"].to_numpy(float)
+            racks = computing["data_centre_racks"].to_numpy(float)
+            hub = (flags == "true").to_numpy()
+        hours = np.full(n, np.nan)
+        if gateways is not None:
+            _check_range(gateways, "hours_out", GATEWAY_HOURS, names[2])
+            position = {node: i for i, node in enumerate(ids)}
+            for node, value in zip(gateways["id"], gateways["hours_out"], strict=True):
+                hours[position[node]] = value
+        return cls(index, electricity, racks, hub, hours)
+
+
+def _companion(cities_path: Path, explicit: Path | str | None, file: str) -> Path | None:
+    """An explicit companion file, else the one beside the cities file (None if absent)."""
+    if explicit:
+        return Path(explicit)
+    beside = cities_path.parent / file
+    return beside if beside.exists() else None
+
+
 @dataclass
 class Region:
     """City nodes (arrays indexed by node) and the link table, with all-pairs travel times."""
@@ -179,6 +273,8 @@ class Region:
     links: pd.DataFrame
     name: str = "region"
     extra_links: list[tuple[str, str, float]] = field(default_factory=list)
+    nodes: NodeData | None = None
+    sectors: SectorTraits | None = None
 
     def __post_init__(self) -> None:
         self.ids: tuple[str, ...] = tuple(self.cities["id"])
@@ -194,25 +290,45 @@ class Region:
         self.broadband = self.cities["broadband_10k"].to_numpy(float)
         self.lat = self.cities["lat"].to_numpy(float)
         self.lon = self.cities["lon"].to_numpy(float)
+        if self.nodes is None:
+            self.nodes = NodeData.from_frames(list(self.ids), None, None, None)
+        if self.sectors is None:
+            self.sectors = SectorTraits.neutral()
         self.recompute_travel_times()
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, cities_path: Path | str | None = None,
-             links_path: Path | str | None = None) -> Region:
-        """Load and validate the region files (defaults: the repository's ``data/``)."""
+    def load(cls, cities_path: Path | str | None = None, links_path: Path | str | None = None,
+             sectors_path: Path | str | None = None, computing_path: Path | str | None = None,
+             gateways_path: Path | str | None = None) -> Region:
+        """Load and validate the region files (defaults: the repository's ``data/``; the
+        sectors, computing and gateways files default to those beside the cities file, and
+        to neutral values when there are none)."""
         cities_path = Path(cities_path or DATA_DIR / "cities.csv")
         links_path = Path(links_path or DATA_DIR / "links.csv")
         cities = _read_csv(cities_path, CITY_COLUMNS, str(cities_path))
         links = _read_csv(links_path, LINK_COLUMNS, str(links_path))
-        return cls.from_frames(cities, links, cities_name=str(cities_path),
-                               links_name=str(links_path))
+        paths = [_companion(cities_path, explicit, file) for explicit, file in (
+            (sectors_path, "sectors.csv"), (computing_path, "computing.csv"),
+            (gateways_path, "gateways.csv"))]
+        frames = [None if path is None else _read_csv(path, {"id": str}, str(path))
+                  for path in paths]
+        traits_path = DATA_DIR / "sector_traits.csv"
+        return cls.from_frames(
+            cities, links, cities_name=str(cities_path), links_name=str(links_path),
+            sectors=frames[0], computing=frames[1], gateways=frames[2],
+            table_names=tuple(str(p) for p in paths), traits=SectorTraits.load(traits_path))
 
     @classmethod
     def from_frames(cls, cities: pd.DataFrame, links: pd.DataFrame, *,
                     cities_name: str = "cities", links_name: str = "links",
-                    name: str = "region") -> Region:
-        """Build a region from tables with the columns of ``cities.csv`` and ``links.csv``."""
+                    name: str = "region", sectors: pd.DataFrame | None = None,
+                    computing: pd.DataFrame | None = None, gateways: pd.DataFrame | None = None,
+                    table_names: tuple[str, ...] = ("sectors", "computing", "gateways"),
+                    traits: SectorTraits | None = None) -> Region:
+        """Build a region from tables with the columns of ``cities.csv`` and ``links.csv``
+        (and optionally ``sectors.csv``, ``computing.csv``, ``gateways.csv``; neutral values
+        where absent)."""
         cities = _check_columns(cities.astype(str), CITY_COLUMNS, cities_name)
         links = _check_columns(links.astype(str), LINK_COLUMNS, links_name)
         if len(cities) < MIN_NODES:
@@ -225,7 +341,10 @@ class Region:
             parts = sorted(nx.connected_components(graph), key=len)
             raise DataError(links_name, "the network of open links is disconnected; "
                             f"unreachable node(s): {sorted(parts[0])}")
-        return cls(cities.reset_index(drop=True), links.reset_index(drop=True), name=name)
+        nodes = NodeData.from_frames(list(cities["id"]), sectors, computing, gateways,
+                                     table_names)
+        return cls(cities.reset_index(drop=True), links.reset_index(drop=True), name=name,
+                   nodes=nodes, sectors=traits)
 
     # ------------------------------------------------------------------ network
     def graph(self) -> nx.Graph:
@@ -242,7 +361,8 @@ class Region:
                 if node not in self.index:
                     raise KeyError(f"unknown node id {node!r}")
         new = Region(self.cities, self.links, name=self.name,
-                     extra_links=[*self.extra_links, *((a, b, float(m)) for a, b, m in links)])
+                     extra_links=[*self.extra_links, *((a, b, float(m)) for a, b, m in links)],
+                     nodes=self.nodes, sectors=self.sectors)
         new.network_version = self.network_version + 1
         return new
 

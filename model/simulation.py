@@ -56,11 +56,16 @@ class Simulation:
         m = self.model.region_metrics
         lines = [
             f"scenario {self.model.spec.name!r}, seed {self.model.spec.seed}, "
-            f"{self.model.steps} quarters to {self.model.quarter_label(self.model.steps)}, "
-            f"{len(self.model.firms):,} firm + {len(self.model.talent):,} talent agents, "
-            f"{self.wall_time:.1f} s",
-            f"pattern: {m['pattern']}",
-            f"two-core share: {m['two_core_share']:.3f} (balance {m['core_balance']:.2f})",
+            f"{self.model.steps} steps to {self.model.quarter_label(self.model.steps)}, "
+            f"{len(self.model.firms):,} firm + {len(self.model.talent):,} talent agents at the "
+            f"end, {self.wall_time:.1f} s",
+            f"digital output: x{m['total_output'] / self.model.history[0]['output'].sum():.2f} "
+            f"({m['region_growth']:+.1%} a year)",
+            f"two-core share: {m['two_core_share']:.3f} (balance {m['core_balance']:.2f}); "
+            f"siphon {m['siphon']:+.3f}",
+            f"non-core nodes growing: {m['noncore_growing']:.0f}, gaining share: "
+            f"{m['noncore_gaining']:.0f}; clusters: {m['clusters']:.0f}; "
+            f"axis premium {m['axis_premium']:+.3f}",
             f"Theil: {m['theil']:.3f} = between provinces {m['theil_between']:.3f} "
             f"+ within {m['theil_within']:.3f}",
             f"digital depressions: {m['depressions']} nodes",

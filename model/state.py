@@ -1,70 +1,91 @@
-"""Array-backed state: agents are rows of numpy arrays; Mesa agent objects are views over them."""
+"""Array-backed state: agents are rows of numpy arrays; Mesa agent objects are views over them.
+
+Node index ``n`` (the number of region nodes) stands for the outside node, the rest of China:
+an agent there has left the region (its row is removed at the end of the step).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-SECTORS = ("soft", "hard")
-SOFT, HARD = 0, 1
+from model.sectors import SECTORS
+
+__all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_count",
+           "sector_node_sum"]
 
 
 @dataclass
-class FirmArrays:
+class _Rows:
+    """Agents as rows of equally long arrays; ``uid`` is unique and increasing by row."""
+
+    uid: np.ndarray     # int64, never reused
+    node: np.ndarray    # int64 node index (n: the outside)
+    sector: np.ndarray  # int8 index into SECTORS
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop the rows where ``mask`` is False (order kept)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def append(self, other: _Rows) -> None:
+        """Add the rows of ``other`` (same kind) at the end."""
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
+
+    def row_of(self, uid: int) -> int:
+        """Row of the agent ``uid`` (KeyError when it has left or closed)."""
+        row = int(np.searchsorted(self.uid, uid))
+        if row >= len(self.uid) or self.uid[row] != uid:
+            raise KeyError(f"agent {uid} is no longer in the model")
+        return row
+
+
+@dataclass
+class FirmArrays(_Rows):
     """One row per firm agent."""
 
-    node: np.ndarray            # int64 node index
-    sector: np.ndarray          # int8: 0 soft, 1 hard
-    productivity: np.ndarray    # q_f, mean 1
-    data_intensity: np.ndarray  # d_f in [0, 1]
-
-    def __len__(self) -> int:
-        return len(self.node)
+    productivity: np.ndarray = field(default_factory=lambda: np.empty(0))    # q_f, mean 1
+    data_intensity: np.ndarray = field(default_factory=lambda: np.empty(0))  # d_f in [0, 1]
 
 
 @dataclass
-class TalentArrays:
+class TalentArrays(_Rows):
     """One row per talent agent."""
 
-    node: np.ndarray    # int64 node index
-    sector: np.ndarray  # int8: 0 soft, 1 hard
-    skill: np.ndarray   # efficiency units, mean 1
-
-    def __len__(self) -> int:
-        return len(self.node)
+    skill: np.ndarray = field(default_factory=lambda: np.empty(0))  # efficiency units, mean 1
 
 
 @dataclass
 class NodeFields:
-    """Node-level quantities computed once per step from the agent arrays (S sectors x N nodes)."""
+    """Node-level quantities computed once per step ([S, N] by sector and node, [N] by node);
+    flows are per year, in model units (mean output per unit of firm productivity and the mean
+    wage are 1 at the start)."""
 
     capital: np.ndarray        # [S, N] sum of firm productivity, incl. the immobile base
     labour: np.ndarray         # [S, N] talent efficiency units, incl. the immobile base
     employment: np.ndarray     # [N] labour summed over sectors
     tfp: np.ndarray            # [S, N]
-    output: np.ndarray         # [S, N] digital output
+    output: np.ndarray         # [S, N] digital output per year
     wage: np.ndarray           # [S, N] per efficiency unit
-    profit_rate: np.ndarray    # [S, N] profit per unit of firm productivity (mean-output units)
-    rent: np.ndarray           # [N] digital rent index (1 at the regional mean density)
+    profit_rate: np.ndarray    # [S, N] gross profit per unit of firm productivity
+    rent: np.ndarray           # [N] rent index (1 at the regional mean density)
     cost_of_living: np.ndarray # [N]
     market_access: np.ndarray  # [N] knowledge access, mean 1
-    compute_cost: np.ndarray   # [N] per unit of data intensity (mean-output units)
-    extra: dict = field(default_factory=dict)
+    site_cost: np.ndarray      # [S, N] land, office and power cost of a firm
+    compute_cost: np.ndarray   # [N] per unit of data intensity
 
 
-def sector_offset(sector: np.ndarray, n_nodes: int) -> np.ndarray:
-    """sector x n_nodes per agent: added to the node index it gives the agent's (sector, node)
-    cell. Sectors never change, so this is computed once."""
-    return sector.astype(np.int64) * n_nodes
+def sector_node_sum(cells: np.ndarray, weight: np.ndarray, n_cols: int) -> np.ndarray:
+    """Sum of ``weight`` by (sector, node) cell as an [S, n_cols] array, via one bincount."""
+    flat = np.bincount(cells, weights=weight, minlength=len(SECTORS) * n_cols)
+    return flat.astype(float, copy=False).reshape(len(SECTORS), n_cols)
 
 
-def sector_node_sum(cells: np.ndarray, weight: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Sum of ``weight`` by (sector, node) cell as an [S, N] array, via one bincount."""
-    flat = np.bincount(cells, weights=weight, minlength=len(SECTORS) * n_nodes)
-    return flat.astype(float, copy=False).reshape(len(SECTORS), n_nodes)  # float if empty too
-
-
-def sector_node_count(cells: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Agent counts by (sector, node) cell as an [S, N] integer array."""
-    return np.bincount(cells, minlength=len(SECTORS) * n_nodes).reshape(len(SECTORS), n_nodes)
+def sector_node_count(cells: np.ndarray, n_cols: int) -> np.ndarray:
+    """Agent counts by (sector, node) cell as an [S, n_cols] integer array."""
+    return np.bincount(cells, minlength=len(SECTORS) * n_cols).reshape(len(SECTORS), n_cols)

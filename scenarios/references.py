@@ -119,7 +119,7 @@ def check_references(scenario, file: str, index: RegionIndex | None = None) -> N
                 where = f"{path}.{name}" if isinstance(value, str) else f"{path}.{name}[{j}]"
                 check_node(node, index, file, where)
         try:
-            first = quarter_to_step(item.start, scenario.start_year)
+            first = quarter_to_step(item.start, scenario.start_year, scenario.step_years)
         except ValueError as exc:
             raise ScenarioError(file, f"{path}.start", str(exc)) from None
         if first < 1:
@@ -127,7 +127,7 @@ def check_references(scenario, file: str, index: RegionIndex | None = None) -> N
                                 f"simulated quarter ({scenario.start_year}Q1 = step 1)")
         if item.end != "":
             try:
-                last = quarter_to_step(item.end, scenario.start_year)
+                last = quarter_to_step(item.end, scenario.start_year, scenario.step_years)
             except ValueError as exc:
                 raise ScenarioError(file, f"{path}.end", str(exc)) from None
             if last < first:
@@ -139,11 +139,12 @@ def warn_inactive(scenario) -> None:
     """One ``ScenarioWarning`` per intervention that starts after the horizon (valid, but it
     will have no effect: usually a ``steps`` shortened by an override)."""
     for k, item in enumerate(scenario.interventions):
-        first = quarter_to_step(item.start, scenario.start_year)
+        first = quarter_to_step(item.start, scenario.start_year, scenario.step_years)
         if first > scenario.steps:
-            year, quarter = divmod(scenario.steps - 1, 4)
+            end = scenario.start_year + scenario.steps * scenario.step_years
+            year, quarter = int(end - 1e-9), round((end - int(end - 1e-9)) * 4)
             warnings.warn(f"scenario {scenario.name!r}: interventions[{k}].start: "
                           f"{item.start!r} is after the last simulated quarter "
-                          f"({scenario.start_year + year}Q{quarter + 1}, step {scenario.steps}): "
+                          f"({year}Q{quarter}, step {scenario.steps}): "
                           f"this {item.type} intervention will have no effect",
                           ScenarioWarning, stacklevel=3)

@@ -18,7 +18,6 @@ def test_batch_run_two_processes():
     for row in rows:
         assert row["Step"] == 8
         assert 0 < row["two_core_share"] < 1
-        assert row["pattern"] in {"monocentric", "dual-core", "point-axis", "networked",
-                                  "transitional"}
+        assert row["total_firms"] > 0 and row["total_talent"] > 0
     alphas = sorted(row["mechanisms__market__alpha"] for row in rows)
     assert alphas == [0.0, 0.0, 0.08, 0.08]

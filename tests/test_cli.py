@@ -24,7 +24,7 @@ def test_run_writes_results(tmp_path):
                   "--set", "scale.firm_agents=2000", "--set", "scale.talent_agents=3000",
                   cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "pattern:" in result.stdout and "two-core share" in result.stdout
+    assert "digital output" in result.stdout and "two-core share" in result.stdout
     assert "Theil" in result.stdout and "top five nodes" in result.stdout
     for name in ("nodes.parquet", "region.parquet", "nodes.csv", "region.csv",
                  "scenario.toml", "run.json"):

@@ -1,11 +1,14 @@
-"""Emergence: the two cores win from a uniform start, through agglomeration, not by name.
+"""Emergence: the two cores win from a uniform start through the four forces, not by name.
 
 Every node starts with the same number of firms and talent (the region's sector mix), on the real
-network and endowments. No behavioural rule names a node. With all mechanisms on, Chengdu and
+network and data. No behavioural rule names a node. With all four forces on, Chengdu and
 Chongqing central must be the top two nodes by digital output at the 2035 horizon in at least 18
-of 20 seeds. With agglomeration (alpha = 0) and spillovers (innovation off) switched off, the
-cores' combined output share must be lower by at least 0.06 in every seed (same seeds; the
-measured margin is ~0.11 with a spread of ~0.01, see docs/VALIDATION.md).
+of 20 seeds, and their combined output share must exceed that of the FULL NULL (policy, market,
+foundation and innovation all off; same seeds) by at least 0.3 in every seed. Measured
+(2026-12-01, 6 seeds): 0.871 (s.d. 0.002) against 0.279 (0.009) in the null; from shares of
+0.176 and 0.064 at the start. In the null the cores still end as the top two: the logit's
+number-of-sites term (log population) is not one of the forces; the margin is what the forces
+add. A second test starts the cores handicapped (outside the top two), where they could lose.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from model.model import RegionModel
 SEEDS = range(20)
 UNIFORM = {"init__distribution": "uniform", "scale__firm_agents": 6000,
            "scale__talent_agents": 9000}
-NO_AGGLOMERATION = {"mechanisms__market__alpha": 0.0, "mechanisms__innovation__enabled": False}
+NULL = {"mechanisms__market__enabled": False, "mechanisms__innovation__enabled": False,
+        "mechanisms__foundation__enabled": False, "mechanisms__policy__enabled": False}
 CORES = {"chengdu", "chongqing_central"}
 
 
@@ -28,11 +32,10 @@ def _run(seed: int, **params) -> RegionModel:
 
 def test_uniform_start_is_uniform(region):
     model = RegionModel(rng=0, agent_views=False, **UNIFORM)
-    firms = model.history[0]["firms_soft"] + model.history[0]["firms_hard"]
-    talent = model.history[0]["talent_soft"] + model.history[0]["talent_hard"]
-    assert firms.max() - firms.min() <= 2 and talent.max() - talent.min() <= 2
-    # the cores start with only a small share of output: they could lose
-    assert model.region_metrics["two_core_share"] < 0.12
+    firms, talent = model.history[0]["firms"], model.history[0]["talent"]
+    assert firms.max() - firms.min() <= 5 and talent.max() - talent.min() <= 5
+    # the cores start with a small share of output (their endowments only): they could lose
+    assert model.region_metrics["two_core_share"] < 0.2
 
 
 def test_cores_emerge_through_agglomeration():
@@ -41,13 +44,12 @@ def test_cores_emerge_through_agglomeration():
         full = _run(seed)
         top_two = {full.region.ids[i] for i in np.argsort(-full.history[-1]["output"])[:2]}
         wins += top_two == CORES
-        flat = _run(seed, **NO_AGGLOMERATION)
+        flat = _run(seed, **NULL)
         margins.append(full.region_metrics["two_core_share"]
                        - flat.region_metrics["two_core_share"])
     assert wins >= 18, f"cores top two in {wins}/20 seeds"
     margins = np.array(margins)
-    assert margins.min() >= 0.06, margins
-    assert margins.mean() >= 0.08, margins
+    assert margins.min() >= 0.3, margins
 
 
 def _handicap(model: RegionModel, keep: float = 1 / 3) -> None:
@@ -73,16 +75,16 @@ def test_cores_emerge_from_a_handicapped_start():
         _handicap(full)
         start_top = {full.region.ids[i] for i in np.argsort(-full.history[0]["output"])[:2]}
         assert start_top.isdisjoint(CORES)
-        assert full.region_metrics["two_core_share"] < 0.05
+        assert full.region_metrics["two_core_share"] < 0.1
         full.run()
         wins += {full.region.ids[i] for i in np.argsort(-full.history[-1]["output"])[:2]} == CORES
-        flat = RegionModel(rng=seed, agent_views=False, **UNIFORM, **NO_AGGLOMERATION)
+        flat = RegionModel(rng=seed, agent_views=False, **UNIFORM, **NULL)
         _handicap(flat)
         flat.run()
         margins.append(full.region_metrics["two_core_share"]
                        - flat.region_metrics["two_core_share"])
     assert wins >= 9, f"cores top two in {wins}/10 seeds"
-    assert min(margins) >= 0.06, margins
+    assert min(margins) >= 0.3, margins
 
 
 def test_set_locations_only_at_step_zero():

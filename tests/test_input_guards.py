@@ -236,8 +236,8 @@ def test_a_non_finite_output_stops_the_run_naming_quarter_and_field(monkeypatch,
 
     real = market.produce
 
-    def broken(tfp, capital, labour, params):
-        output, wage, profit = real(tfp, capital, labour, params)
+    def broken(tfp, capital, labour, labour_share):
+        output, wage, profit = real(tfp, capital, labour, labour_share)
         if broken.calls >= 3:  # the units, the start, then two good quarters
             wage = wage.copy()
             wage[1, 5] = np.nan
@@ -247,14 +247,15 @@ def test_a_non_finite_output_stops_the_run_naming_quarter_and_field(monkeypatch,
     broken.calls = 0
     monkeypatch.setattr(market, "produce", broken)
     model = RegionModel(scale__firm_agents=300, scale__talent_agents=300, steps=6)
-    with pytest.raises(SimulationError, match=r"quarter 2023Q2: node field 'wage_hard' is nan"):
+    with pytest.raises(SimulationError,
+                       match=r"quarter 2023Q2: node field 'wage_platforms' is nan"):
         model.run()
     broken.calls = 0
     out = tmp_path / "res"
     status = run.main(["--steps", "6", "--quiet", "--out", str(out), "--set",
                        "scale.firm_agents=300", "--set", "scale.talent_agents=300"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert status == 3 and len(err) == 1 and "wage_hard" in err[0] and not out.exists()
+    assert status == 3 and len(err) == 1 and "wage_platforms" in err[0] and not out.exists()
 
 
 def test_python_scenario_objects_are_checked_on_entry_to_the_model():

@@ -9,7 +9,6 @@ import pytest
 
 from model.metrics import (
     axis_ratio,
-    classify,
     depressions,
     flow_centralization,
     gini,
@@ -20,6 +19,14 @@ from model.metrics import (
     theil,
     two_core,
     williamson_cv,
+)
+from model.metrics.patterns import (
+    axis_premium,
+    clusters,
+    location_quotients,
+    mean_krugman,
+    pattern_measures,
+    siphon,
 )
 
 
@@ -129,19 +136,65 @@ def test_cached_moran_equals_esda():
         assert moran(y, weights.w) == pytest.approx((value, p), abs=1e-12)
 
 
-@pytest.mark.parametrize(("kwargs", "expected"), [
-    ({"top_share": 0.6, "two_core_share": 0.7, "balance": 0.3}, "monocentric"),
-    ({"top_share": 0.4, "two_core_share": 0.7, "balance": 0.7, "noncore_flows": 0.1},
-     "dual-core"),
-    ({"top_share": 0.3, "two_core_share": 0.5, "balance": 0.7, "noncore_flows": 0.35,
-      "axis_ratio": 1.5, "moran_i": 0.2, "moran_p": 0.01}, "point-axis"),
-    ({"top_share": 0.2, "two_core_share": 0.35, "balance": 0.8, "noncore_flows": 0.5,
-      "centralization": 0.2}, "networked"),
-    ({"top_share": 0.3, "two_core_share": 0.55, "balance": 0.8, "noncore_flows": 0.35},
-     "transitional"),
-])
-def test_pattern_classes(kwargs, expected):
-    base = {"top_share": 0.3, "two_core_share": 0.5, "balance": 0.7, "noncore_flows": 0.2,
-            "axis_ratio": 1.0, "moran_i": 0.0, "moran_p": 1.0, "centralization": 0.5}
-    assert classify(**{**base, **kwargs}) == expected
+# ---------------------------------------------------------------- continuous pattern measures
+def test_location_quotients_by_hand():
+    # node 0: 3 software 1 electronics; node 1: 1 and 3 -> region 50/50
+    lq = location_quotients(np.array([[3.0, 1.0], [1.0, 3.0]]))
+    np.testing.assert_allclose(lq, [[1.5, 0.5], [0.5, 1.5]])
 
+
+def test_axis_premium_recovers_the_corridor_effect_net_of_distance():
+    rng = np.random.default_rng(0)
+    hours = rng.uniform(0.5, 3.0, 20)
+    axis = np.arange(20) % 2 == 0
+    noncore = np.ones(20, dtype=bool)
+    noncore[:2] = False
+    growth = 0.1 + 0.25 * axis - 0.2 * hours
+    assert axis_premium(growth, axis, hours, noncore) == pytest.approx(0.25)
+    # corridor nodes grow more only because they are nearer a core: no premium
+    near_axis_hours = np.where(axis, hours * 0.5, hours)
+    assert axis_premium(0.1 - 0.2 * near_axis_hours, axis, near_axis_hours, noncore) == \
+        pytest.approx(0.0, abs=1e-12)
+    assert axis_premium(growth, np.zeros(20, dtype=bool), hours, noncore) == 0.0
+
+
+def test_clusters_count_high_and_rising_noncore_specialisations():
+    noncore = np.array([False, True, True, True])
+    lq0 = np.array([[2.0, 1.0, 1.4, 2.0], [0.5, 1.0, 1.0, 0.5]])
+    lq = np.array([[2.5, 1.3, 1.2, 2.2], [0.4, 1.0, 1.0, 0.4]])
+    # node 0 is a core; node 1 rises to 1.3 >= 1.25; node 2 falls below; node 3 rises
+    np.testing.assert_array_equal(clusters(lq, lq0, noncore, 1.25), [False, True, False, True])
+    lq_flat = lq0.copy()
+    assert not clusters(lq_flat, lq0, noncore, 1.25).any()  # high but not rising
+
+
+def test_siphon_is_the_cores_gain_against_the_near_periphery():
+    cores, near = np.array([0, 1]), np.array([False, False, True, True, False])
+    start = np.array([0.2, 0.2, 0.2, 0.2, 0.2])
+    end = np.array([0.25, 0.25, 0.15, 0.15, 0.2])
+    assert siphon(end, start, cores, near) == pytest.approx(0.2)
+    spread = np.array([0.25, 0.25, 0.2, 0.2, 0.1])  # the far periphery pays: no siphon nearby
+    assert siphon(spread, start, cores, near) == pytest.approx(0.1)
+
+
+def test_mean_krugman_of_identical_and_disjoint_mixes():
+    same = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    assert mean_krugman(same, np.array([True, True, True])) == pytest.approx(0.0)
+    disjoint = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert mean_krugman(disjoint, np.array([True, True])) == pytest.approx(2.0)
+    assert mean_krugman(disjoint, np.array([True, False])) == 0.0
+
+
+def test_pattern_measures_growth_and_counts():
+    out0 = np.array([4.0, 4.0, 1.0, 1.0])
+    out1 = np.array([8.0, 8.0, 1.5, 0.5])
+    sec0 = np.vstack([out0 / 2, out0 / 2])
+    sec1 = np.vstack([out1 / 2, out1 / 2])
+    m = pattern_measures(output=out1, output_start=out0, sector_output=sec1,
+                         sector_output_start=sec0, cores=np.array([0, 1]),
+                         axis=np.array([True, True, True, False]),
+                         hours_to_core=np.array([0.0, 0.0, 1.0, 1.0]), siphon_hours=2.0,
+                         cluster_lq=1.25, years=2.0)
+    assert m["region_growth"] == pytest.approx(np.log(18.0 / 10.0) / 2.0)
+    assert m["noncore_growing"] == 1 and m["noncore_gaining"] == 0
+    assert m["siphon"] == pytest.approx((16 / 18 - 0.8) - (2 / 18 - 0.2))

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from agents import CityGovernment, Firm, ProvincialGovernment, Talent
-from model.model import NODE_COLUMNS, RegionModel
+from model.model import RegionModel
+from model.state import SECTORS
 from scenarios.loader import SCENARIO_DIR
 from tests.conftest import SMALL
 
@@ -40,6 +41,7 @@ import hashlib, sys
 sys.path.insert(0, ".")
 from tests.test_model import _digest
 from scenarios.loader import SCENARIO_DIR
+from model.state import SECTORS
 from tests.conftest import SMALL
 from model.model import RegionModel
 print(_digest(RegionModel(rng=11, **SMALL).run()))
@@ -59,13 +61,20 @@ VARIANTS = [
     {"mechanisms__innovation__enabled": False, "mechanisms__foundation__enabled": False},
     {"mechanisms__policy__coordination": True},
     {"mechanisms__policy__enabled": False, "mechanisms__market__alpha": 0.12},
-    {"init__distribution": "uniform", "talent__revision_rate": 1.0, "firms__revision_rate": 1.0},
+    {"init__distribution": "uniform", "talent__revision_rate": 4.0, "firms__revision_rate": 4.0},
     {"talent__fixed_cost": 0.0, "talent__border_cost": 0.0, "firms__profit_scale": 20.0},
     {"scale__firm_agents": 0, "scale__talent_agents": 500},
+    {"growth__enabled": False},
+    {"outside__enabled": False},
+    {"growth__enabled": False, "outside__enabled": False},
 ]
 
 
 SCENARIOS = ["baseline", "integrated", "transport_link"]
+
+
+def _numeric(frame: pd.DataFrame) -> np.ndarray:
+    return frame.drop(columns=["quarter", "node"], errors="ignore").to_numpy(float)
 
 
 @pytest.mark.parametrize(("scenario", "variant"),
@@ -74,58 +83,72 @@ SCENARIOS = ["baseline", "integrated", "transport_link"]
 def test_invariants(scenario, variant):
     params = {**SMALL, **variant}
     model = RegionModel(SCENARIO_DIR / f"{scenario}.toml", rng=3, **params)
-    n_firms, n_talent = len(model.firms), len(model.talent)
-    firm_prod = np.sort(model.firms.productivity.copy())
+    n = model.region.n
     model.run()
-    assert len(model.firms) == n_firms == params["scale__firm_agents"]
-    assert len(model.talent) == n_talent == params["scale__talent_agents"]
-    np.testing.assert_array_equal(np.sort(model.firms.productivity), firm_prod)
     for arr in (model.firms.node, model.talent.node):
-        assert arr.min(initial=0) >= 0 and arr.max(initial=0) < model.region.n
+        assert arr.min(initial=0) >= 0 and arr.max(initial=n - 1) < n  # departed rows dropped
     nodes, region = model.node_table(), model.region_table()
-    numeric = nodes[list(NODE_COLUMNS)].to_numpy(float)
-    assert np.isfinite(numeric).all()
-    per_step = nodes.groupby("step")[["firms_soft", "firms_hard"]].sum().sum(axis=1)
-    assert (per_step == n_firms).all()
-    per_step = nodes.groupby("step")[["talent_soft", "talent_hard"]].sum().sum(axis=1)
-    assert (per_step == n_talent).all()
+    assert np.isfinite(_numeric(nodes)).all() and np.isfinite(_numeric(region)).all()
+    last = nodes[nodes["step"] == nodes["step"].max()]
+    assert last["firms"].sum() == len(model.firms) == region["total_firms"].iloc[-1]
+    assert last["talent"].sum() == len(model.talent) == region["total_talent"].iloc[-1]
     for _, group in nodes.groupby("step"):
         shares = group["output"] / group["output"].sum()
         assert shares.sum() == pytest.approx(1.0)
-        assert (group["firm_inflow"].sum() == group["firm_outflow"].sum())
-    metrics = region.drop(columns=["quarter", "pattern"]).to_numpy(float)
-    assert np.isfinite(metrics).all()
+    closed = not model.spec.outside.enabled
+    fixed = closed and not model.spec.growth.enabled
+    if fixed:  # a closed region without births or exits keeps every agent
+        assert (region["total_firms"] == params["scale__firm_agents"]).all()
+        assert (region["total_talent"] == params["scale__talent_agents"]).all()
+    if closed:
+        assert region[["firms_arrived", "firms_left", "talent_arrived",
+                       "talent_left"]].to_numpy().sum() == 0
+    if not model.spec.growth.enabled:
+        assert region[["firms_born", "firms_closed", "graduates",
+                       "retired"]].to_numpy().sum() == 0
     assert len(region) == params["steps"] + 1
     assert (region["theil_between"] + region["theil_within"]).to_numpy() == \
         pytest.approx(region["theil"].to_numpy())
 
 
-def test_agent_views_read_the_arrays():
+def test_agent_views_read_the_arrays_and_follow_births_and_departures():
     model = RegionModel(rng=5, **SMALL)
     firms = model.agents_by_type[Firm]
     talent = model.agents_by_type[Talent]
     assert len(firms) == len(model.firms) and len(talent) == len(model.talent)
     assert len(model.agents_by_type[CityGovernment]) == model.region.n
     assert len(model.agents_by_type[ProvincialGovernment]) == 2
-    firm = next(iter(firms))
     model.run()
-    assert firm.node == model.firms.node[firm.index]
+    firms = model.agents_by_type[Firm]
+    assert len(firms) == len(model.firms) and len(model.agents_by_type[Talent]) == len(model.talent)
+    assert {f.uid for f in firms} == set(model.firms.uid.tolist())
+    firm = next(iter(firms))
+    assert firm.node == model.firms.node[firm.row]
     assert firm.node_id == model.region.ids[firm.node]
-    assert firm.sector in ("soft", "hard") and firm.productivity > 0
+    assert firm.sector in SECTORS and firm.productivity > 0
     gov = next(iter(model.agents_by_type[CityGovernment]))
-    assert gov.subsidy == model.subsidies.city[gov.index] and gov.budget >= 0
+    assert gov.subsidy == model.policy.subsidies.city[gov.index]
+    assert gov.budget == model.policy.budgets.city[gov.index]
 
 
-def test_subsidies_respect_budgets_and_coordination_spends_less():
+def test_subsidies_are_paid_from_budgets_and_coordination_spends_less():
     compete = RegionModel(rng=2, **SMALL).run()
     joint = RegionModel(rng=2, mechanisms__policy__coordination=True, **SMALL).run()
-    before = compete.history[-2]  # firm counts when the last subsidies were set
-    firms = before["firms_soft"] + before["firms_hard"]
-    assert (compete.subsidies.city * firms <= compete.city_budget + 1e-9).all()
-    by_province = np.bincount(compete.region.province, weights=firms)
-    assert (compete.subsidies.province * by_province <= compete.province_budget + 1e-9).all()
+    pol = compete.spec.mechanisms.policy
+    for model in (compete, joint):
+        income = model.policy.revenue[0] + model.policy.transfers  # after the joint fund
+        # bounded borrowing: no city below -debt_limit x its subsidy income of the step
+        assert (model.policy.budgets.city >= -pol.debt_limit * income - 1e-9).all()
+        assert (model.policy.budgets.province
+                >= -pol.debt_limit * model.policy.revenue[1] - 1e-9).all()
+        assert (model.policy.per_firm() <= pol.max_subsidy + 1e-12).all()
+        total = model.policy.per_firm()[None, :] + model.policy.targeted
+        assert (total <= pol.max_subsidy + 1e-12).all()
     assert compete.region_metrics["total_subsidy"] > 0
     assert joint.region_metrics["total_subsidy"] < compete.region_metrics["total_subsidy"]
+    # the joint fund moves money between members and creates none
+    assert abs(joint.policy.transfers.sum()) < 1e-9 * max(joint.policy.revenue[0].sum(), 1)
+    assert np.abs(joint.policy.transfers).sum() > 0
 
 
 def test_quarter_labels():
@@ -180,7 +203,8 @@ def test_random_parameters_at_their_bounds_stay_finite():
     params = _numeric_parameters()
     switches = ["mechanisms.policy.enabled", "mechanisms.market.enabled",
                 "mechanisms.foundation.enabled", "mechanisms.innovation.enabled",
-                "mechanisms.policy.coordination"]
+                "mechanisms.policy.coordination", "growth.enabled", "outside.enabled",
+                "outside.equilibrium_start"]
     for k in range(40):
         over = {}
         for key, (kind, lo, hi) in params.items():
@@ -195,8 +219,8 @@ def test_random_parameters_at_their_bounds_stay_finite():
                             scale__talent_agents=rnd.choice([0, 60, 900]),
                             init__distribution=rnd.choice(["data", "uniform"]), **over).run()
         nodes, region = model.node_table(), model.region_table()
-        assert np.isfinite(nodes[list(NODE_COLUMNS)].to_numpy(float)).all(), over
-        assert np.isfinite(region.drop(columns=["quarter", "pattern"]).to_numpy(float)).all(), over
+        assert np.isfinite(_numeric(nodes)).all(), over
+        assert np.isfinite(_numeric(region)).all(), over
 
 
 def test_units_fixed_at_the_start_after_set_locations():
@@ -221,17 +245,13 @@ def test_coordination_stops_provincial_top_ups_at_once():
 
 
 def test_counts_and_sums_kept_move_by_move_equal_a_recount():
-    from model.state import sector_node_count
+    from model.state import sector_node_count, sector_node_sum
     model = RegionModel(SCENARIO_DIR / "integrated.toml", rng=8, agent_views=False,
-                        **{**SMALL, "steps": 20, "firms__revision_rate": 0.3})
+                        **{**SMALL, "steps": 20, "firms__revision_rate": 1.2})
     model.run()
-    n = model.region.n
-    cells_f = model.firms.sector.astype(np.int64) * n + model.firms.node
-    cells_t = model.talent.sector.astype(np.int64) * n + model.talent.node
-    np.testing.assert_array_equal(model.firm_counts, sector_node_count(cells_f, n))
-    np.testing.assert_array_equal(model.talent_counts, sector_node_count(cells_t, n))
-    from model.state import sector_node_sum
-    np.testing.assert_allclose(model._productivity_sum,
-                               sector_node_sum(cells_f, model.firms.productivity, n), rtol=1e-12)
-    np.testing.assert_allclose(model._skill_sum,
-                               sector_node_sum(cells_t, model.talent.skill, n), rtol=1e-12)
+    cols = model.region.n + 1
+    for pop, weight in ((model.firm_pop, "productivity"), (model.talent_pop, "skill")):
+        cells = pop.arrays.sector.astype(np.int64) * cols + pop.arrays.node
+        np.testing.assert_array_equal(pop.counts, sector_node_count(cells, cols))
+        np.testing.assert_allclose(pop.sums, sector_node_sum(cells, getattr(pop.arrays, weight),
+                                                              cols), rtol=1e-9, atol=1e-9)

@@ -70,8 +70,8 @@ def test_wrong_type(tmp_path):
 
 
 def test_out_of_range(tmp_path):
-    msg = _err(tmp_path, "[talent]\nrevision_rate = 1.5\n")
-    assert "talent.revision_rate" in msg and "[0, 1]" in msg
+    msg = _err(tmp_path, "[talent]\nrevision_rate = 150\n")
+    assert "talent.revision_rate" in msg and "[0, 100]" in msg
 
 
 def test_bad_choice(tmp_path):

@@ -67,8 +67,8 @@ def test_value_errors(tmp_path):
     msg = _error(tmp_path, '[[interventions]]\ntype = "talent_community"\nramp = "slow"\n')
     assert "interventions[0].ramp" in msg and "expected an integer" in msg
     msg = _error(tmp_path, '[[interventions]]\ntype = "sector_subsidy"\nnode = "yibin"\n'
-                 'sector = "hardware"\n')
-    assert "did you mean 'hard'" in msg
+                 'sector = "electronic"\n')
+    assert "did you mean 'electronics'" in msg
     msg = _error(tmp_path, '[[interventions]]\ntype = "data_market"\nboots = 0.2\n')
     assert "interventions[0].boots" in msg and "did you mean 'boost'" in msg
 

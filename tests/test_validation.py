@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import talent as talent_rules
 from model.model import RegionModel
+from model.sectors import SECTORS
 from tests.conftest import synthetic_region
 
 OFF = {
     "mechanisms__market__enabled": False, "mechanisms__innovation__enabled": False,
-    "mechanisms__policy__enabled": False,
+    "mechanisms__policy__enabled": False, "growth__enabled": False, "outside__enabled": False,
 }
 
 
@@ -30,7 +30,7 @@ def test_t0_null_model():
     model = RegionModel(
         rng=2024, region=region, agent_views=False, steps=steps,
         scale__firm_agents=0, scale__talent_agents=10_000, init__distribution="uniform",
-        talent__revision_rate=1.0, talent__fixed_cost=0.0, talent__border_cost=0.0,
+        talent__revision_rate=100.0, talent__fixed_cost=0.0, talent__border_cost=0.0,
         talent__travel_decay=0.0, talent__settlement_cost=0.0,
         metrics__basis="talent", metrics__cores=["n00", "n08"], **OFF)
     model.run()
@@ -52,34 +52,45 @@ def stationary_shares(utility: np.ndarray, cost: np.ndarray) -> np.ndarray:
 
 
 def test_t1_logit_stationarity():
+    """Fixed utilities (prices frozen, closed region, no births or exits), symmetric costs,
+    every agent redraws each quarter: the time-averaged shares match pi_i ∝ exp(U_i) sum_k
+    exp(U_k - c_ik). U and c are computed here from the data and the parameters, independently
+    of the model's utility code."""
     burn_in, steps = 100, 2000
     model = RegionModel(
         rng=7, agent_views=False, steps=burn_in + steps, scale__firm_agents=0,
-        scale__talent_agents=20_000, talent__revision_rate=1.0, talent__settlement_cost=0.0,
+        scale__talent_agents=20_000, talent__revision_rate=40.0, talent__settlement_cost=0.0,
         **OFF)
-    cost = model.talent_pair_cost
-    assert np.allclose(cost, cost.T) and (np.diag(cost) == 0).all()
-    tl = model.spec.talent
-    utility = talent_rules.destination_utility(
-        model.fields.wage, model.fields.cost_of_living, model.endowments.log_amenity,
-        model.endowments.log_size, kappa=tl.kappa, size_weight=tl.size_weight)
+    spec, reg = model.spec, model.region
+    tl, fd, mk = spec.talent, spec.mechanisms.foundation, spec.mechanisms.market
+    pop = reg.population
+    log_size = np.log(pop / pop.mean())
+    tert = (reg.tertiary / pop) / (reg.tertiary.sum() / pop.sum())
+    # market off: rent 1, cost of living = size^eps; wages frozen at their start values
+    living = np.exp(mk.urban_cost_elasticity * log_size)
+    wage = np.vstack([model.history[0][f"wage_{s}"] for s in SECTORS])
+    utility = (tl.kappa * np.log(wage / living[None, :]) + fd.amenity_elasticity * np.log(tert)
+               + tl.size_weight * log_size)
+    border = reg.province[:, None] != reg.province[None, :]
+    annuity = 1.0 / tl.discount_rate  # no retirement when the region does not grow
+    cost = (tl.fixed_cost + tl.border_cost * border + tl.travel_decay * reg.travel_hours) / annuity
+    np.fill_diagonal(cost, 0.0)
     model.run(burn_in)
-    counts = np.zeros((2, model.region.n))
+    n = reg.n
+    counts = np.zeros((len(SECTORS), n))
     for _ in range(steps):
         model.step()
-        for s in (0, 1):
-            counts[s] += np.bincount(model.talent.node[model.talent.sector == s],
-                                     minlength=model.region.n)
-    for s in (0, 1):
+        counts += np.bincount(model.talent.sector.astype(np.int64) * n + model.talent.node,
+                              minlength=len(SECTORS) * n).reshape(len(SECTORS), n)
+    big = counts.sum(axis=1) > 0.1 * counts.sum()
+    errors = []
+    for s in np.flatnonzero(big):
         observed = counts[s] / counts[s].sum()
-        expected = stationary_shares(utility[s], cost)
-        # utilities really are fixed: the market is off, so prices are frozen
-        np.testing.assert_allclose(talent_rules.destination_utility(
-            model.fields.wage, model.fields.cost_of_living, model.endowments.log_amenity,
-            model.endowments.log_size, kappa=tl.kappa, size_weight=tl.size_weight)[s],
-            utility[s])
-        assert np.abs(observed - expected).max() < 1e-3
-        assert np.abs(observed - expected).mean() < 2.5e-4
+        errors.append(np.abs(observed - stationary_shares(utility[s], cost)))
+    errors = np.concatenate(errors)
+    # 2,000 redraws of ~4,000+ agents per sector: sampling error of a share ~ 1e-4
+    assert errors.max() < 2e-3
+    assert errors.mean() < 3e-4
 
 
 # ---------------------------------------------------------------------- T5 subsidy game
@@ -132,18 +143,20 @@ def test_t3_ppml_recovers_migration_costs():
 
     from agents.choice import flow_matrix
     model = RegionModel(rng=11, agent_views=False, steps=40, scale__firm_agents=0,
-                        scale__talent_agents=20_000, talent__revision_rate=1.0, **OFF)
+                        scale__talent_agents=30_000, talent__revision_rate=40.0, **OFF)
     n = model.region.n
-    flows = np.zeros((2, n, n))
+    flows = np.zeros((len(SECTORS), n, n))
     for _ in range(40):
         before = model.talent.node.copy()
         model.step()
-        for s in (0, 1):
+        for s in range(len(SECTORS)):
             mask = model.talent.sector == s
             flows[s] += flow_matrix(before[mask], model.talent.node[mask], n)
     i, j = np.where(~np.eye(n, dtype=bool))
     tl = model.spec.talent
-    for s in (0, 1):
+    annuity = model.annuity_talent  # costs are annuitised: the decay per hour is delta / A_t
+    largest = np.argsort(-flows.sum(axis=(1, 2)))[:2]
+    for s in largest:
         frame = pd.DataFrame({"moves": flows[s][i, j], "hours": model.region.travel_hours[i, j],
                               "border": model.border[i, j], "o": i, "d": j})
         design = pd.concat([frame[["hours", "border"]],
@@ -152,7 +165,8 @@ def test_t3_ppml_recovers_migration_costs():
                                            dtype=float)], axis=1)
         fit = sm.GLM(frame["moves"], design, family=sm.families.Poisson()).fit()
         assert frame["moves"].sum() > 50_000
-        for name, true in (("hours", -tl.travel_decay), ("border", -tl.border_cost)):
+        for name, true in (("hours", -tl.travel_decay / annuity),
+                           ("border", -tl.border_cost / annuity)):
             estimate, se = fit.params[name], fit.bse[name]
             assert abs(estimate - true) < 3 * se, (s, name, estimate, se)
             assert se < 0.1
@@ -164,13 +178,17 @@ def test_t6_regression_recovers_alpha(alpha):
     """A two-way fixed-effects regression (node and quarter effects) of log TFP on log digital
     employment (talent agents per node, as an analyst would measure it) over a baseline run
     recovers the alpha that was set, within 0.01. Spillovers are off: with them on, own
-    employment also raises knowledge access and the estimate is biased upward (0.064 for
-    alpha = 0.05, docs/VALIDATION.md)."""
+    employment also raises knowledge access and the estimate is biased upward. The region is
+    closed and does not grow: with graduates, arrivals and exits, talent counts measure the
+    skill-weighted employment of the rule with more error (the estimate attenuates: 0.088 for
+    alpha = 0.10 with growth on, 2026-12-01)."""
     model = RegionModel(rng=3, agent_views=False, mechanisms__market__alpha=alpha,
-                        mechanisms__innovation__enabled=False).run()
+                        mechanisms__innovation__enabled=False, growth__enabled=False,
+                        outside__enabled=False).run()
+    assert model.region_metrics["talent_movers"] > 0
     table = model.node_table()
-    x = np.log(table["talent_soft"] + table["talent_hard"])
-    y = np.log(table["tfp_soft"])
+    x = np.log(table["talent"])
+    y = np.log(table["tfp_software"])
 
     def within(values):
         frame = table.assign(v=values)

@@ -1,9 +1,11 @@
 """Industrial foundation: endowments from the data and path dependence through relocation costs.
 
-Sector productivity  A_{j,s} = (v_{j,s} / mean v_s)^e,  v = value added per head of the sector's
-proxy (soft: tertiary, hard: secondary); amenity ln a_j = e_a ln(tertiary per head / mean);
-digital infrastructure infra_j = broadband users per head / regional mean. Switched off, every node
-has A = 1, ln a = 0, infra = 1 and firms relocate without a fixed cost.
+Sector productivity  A_{s,j} = I_{s,j}^e,  I = the node's sector endowment index
+(data/sectors.csv: its share of the region's activity in the sector over its population share);
+amenity ln a_j = e_a ln(tertiary value added per head / regional mean); electricity tariffs and
+data-centre racks (data/computing.csv) set the cost of power and compute. Switched off, every
+node has A = 1, ln a = 0, the mean tariff, no rack relief, and firms relocate without a fixed
+cost (the path dependence of sunk relocation costs is part of this force).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from scenarios.schema import FoundationParams
 
 @dataclass
 class Endowments:
-    productivity: np.ndarray  # [S, N] A_{j,s}
-    log_amenity: np.ndarray   # [N]
-    infrastructure: np.ndarray  # [N] mean 1 (population weighted)
-    log_size: np.ndarray      # [N] ln(population / mean population)
-    sector_weight: np.ndarray  # [S, N] value added by sector proxy, for initial placement
+    productivity: np.ndarray   # [S, N] A_{s,j}
+    log_amenity: np.ndarray    # [N]
+    log_size: np.ndarray       # [N] ln(population / mean population)
+    tariff: np.ndarray         # [N] electricity tariff relative to the population-weighted mean
+    placement: np.ndarray      # [S, N] initial placement weights (endowment index x population)
 
 
 def _relative_per_head(values: np.ndarray, population: np.ndarray) -> np.ndarray:
@@ -31,28 +33,38 @@ def _relative_per_head(values: np.ndarray, population: np.ndarray) -> np.ndarray
 
 
 def endowments(region: Region, params: FoundationParams) -> Endowments:
-    """Endowments of every node; neutral values when the mechanism is off."""
+    """Endowments of every node; neutral values when the mechanism is off. The initial
+    placement follows the data either way (it is the region as it is, not a force)."""
     pop = region.population
-    sector_weight = np.vstack([region.tertiary, region.secondary])
+    index = region.nodes.sector_index
+    placement = index * pop[None, :]
     log_size = np.log(pop / pop.mean())
+    n = region.n
     if not params.enabled:
-        n = region.n
-        return Endowments(np.ones((2, n)), np.zeros(n), np.ones(n), log_size, sector_weight)
-    e = params.endowment_elasticity
-    productivity = np.vstack([_relative_per_head(region.tertiary, pop) ** e,
-                              _relative_per_head(region.secondary, pop) ** e])
-    log_amenity = params.amenity_elasticity * np.log(_relative_per_head(region.tertiary, pop))
-    infrastructure = _relative_per_head(region.broadband, pop)
-    return Endowments(productivity, log_amenity, infrastructure, log_size, sector_weight)
+        return Endowments(np.ones_like(index), np.zeros(n), log_size, np.ones(n), placement)
+    tariff = region.nodes.electricity / np.average(region.nodes.electricity, weights=pop)
+    return Endowments(index ** params.endowment_elasticity,
+                      params.amenity_elasticity * np.log(_relative_per_head(region.tertiary,
+                                                                            pop)),
+                      log_size, tariff, placement)
 
 
-def compute_cost(infrastructure: np.ndarray, params: FoundationParams,
+def rack_relief(region: Region, travel_hours: np.ndarray, params: FoundationParams) -> np.ndarray:
+    """[N] share of compute cost saved by data-centre racks within reach: rack_relief x the
+    racks within ``rack_reach_hours`` relative to the best-served node (0 when off)."""
+    if not params.enabled or region.nodes.racks.sum() <= 0:
+        return np.zeros(region.n)
+    within = (travel_hours <= params.rack_reach_hours) @ region.nodes.racks
+    return params.rack_relief * within / within.max()
+
+
+def compute_cost(tariff: np.ndarray, relief: np.ndarray, params: FoundationParams,
                  modifier: np.ndarray | None = None) -> np.ndarray:
-    """Compute cost per unit of data intensity: c / infra_j (times an intervention modifier)."""
-    cost = params.compute_cost / infrastructure
+    """Compute cost per unit of data intensity: c x tariff x (1 - relief) x modifier."""
+    cost = params.compute_cost * tariff * (1.0 - relief)
     return cost if modifier is None else cost * modifier
 
 
 def relocation_cost(params: FoundationParams) -> float:
-    """Fixed cost of a firm relocation (zero without path dependence)."""
+    """One-off cost of a firm relocation (zero without path dependence)."""
     return params.relocation_cost if params.enabled else 0.0

@@ -1,7 +1,6 @@
-"""Region metrics: inequality, spatial autocorrelation, core structure, flows and pattern class."""
+"""Region metrics: inequality, spatial autocorrelation, core structure, flows, patterns."""
 
 from model.metrics.inequality import gini, theil, williamson_cv
-from model.metrics.pattern import PATTERN_THRESHOLDS, classify
 from model.metrics.spatial import moran, moran_weights
 from model.metrics.structure import (
     axis_ratio,
@@ -13,9 +12,7 @@ from model.metrics.structure import (
 )
 
 __all__ = [
-    "PATTERN_THRESHOLDS",
     "axis_ratio",
-    "classify",
     "depressions",
     "flow_centralization",
     "gini",

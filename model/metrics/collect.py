@@ -9,7 +9,7 @@ import numpy as np
 
 from model.kernels import KERNEL_METRICS, region_metric_vector
 from model.metrics.inequality import gini, theil, williamson_cv
-from model.metrics.pattern import classify
+from model.metrics.patterns import pattern_measures
 from model.metrics.spatial import moran
 from model.metrics.structure import (
     axis_ratio,
@@ -19,6 +19,7 @@ from model.metrics.structure import (
     noncore_flow_share,
     two_core,
 )
+from model.state import SECTORS
 
 if TYPE_CHECKING:
     from model.model import RegionModel
@@ -26,9 +27,13 @@ if TYPE_CHECKING:
 METRIC_NAMES = (
     "two_core_share", "core_balance", "primacy", "top_share", "gini", "theil",
     "theil_between", "theil_within", "cv", "moran_i", "moran_p", "krugman_cores",
-    "depressions", "noncore_flow_share", "flow_centralization", "axis_ratio", "pattern",
-    "total_output", "total_subsidy", "firm_movers", "talent_movers",
-    "cross_province_firm_moves", "cross_province_talent_moves",
+    "depressions", "noncore_flow_share", "flow_centralization", "axis_ratio",
+    "axis_premium", "clusters", "siphon", "near_periphery_share", "krugman_clusters",
+    "noncore_growing", "noncore_gaining", "region_growth",
+    "total_output", "total_firms", "total_talent", "total_subsidy", "firm_movers",
+    "talent_movers", "cross_province_firm_moves", "cross_province_talent_moves",
+    "firms_arrived", "firms_left", "firms_born", "firms_closed",
+    "talent_arrived", "talent_left", "graduates", "retired",
 )
 
 
@@ -46,12 +51,7 @@ REGION_METRICS: dict[str, partial[Any]] = {name: partial(region_metric, name)
 
 def _basis(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:
     basis = model.spec.metrics.basis
-    if basis == "talent":
-        values = record["talent_soft"] + record["talent_hard"]
-    elif basis == "firms":
-        values = record["firms_soft"] + record["firms_hard"]
-    else:
-        values = record["output"]
+    values = record[basis]
     return np.asarray(values, dtype=float)
 
 
@@ -65,58 +65,77 @@ def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[st
     """Every region metric of the current state (shares of the scenario's metric basis), by the
     compiled kernel; ``region_metrics_plain`` computes the same with the functions of this
     package (tested equal)."""
-    w = model.moran_w
+    w = model.network.moran_w
+    firm_flows, talent_flows = _region_flows(model)
     vector = region_metric_vector(
         _shares(model, record), model.pop_shares, model.region.province, int(model.cores[0]),
-        int(model.cores[1]), model.firm_flows, model.talent_flows, model.border,
-        model.axis_mask, np.vstack([record["output_soft"], record["output_hard"]]),
+        int(model.cores[1]), firm_flows, talent_flows, model.network.border,
+        model.network.axis_mask, _sector_output(record),
         model.spec.metrics.depression_threshold, w.dense, w.s0, w.expected, w.se_norm)
     out: dict[str, Any] = dict(zip(KERNEL_METRICS, vector.tolist(), strict=True))
     for name in ("depressions", "firm_movers", "talent_movers", "cross_province_firm_moves",
                  "cross_province_talent_moves"):
         out[name] = round(out[name])
-    out["total_output"] = float(record["output"].sum())
-    out["total_subsidy"] = float(record["subsidy_spending"].sum())
-    out["pattern"] = _pattern(out)
+    out.update(_totals(model, record))
     return out
 
 
-def _pattern(m: dict[str, Any]) -> str:
-    return classify(top_share=m["top_share"], two_core_share=m["two_core_share"],
-                    balance=m["core_balance"], noncore_flows=m["noncore_flow_share"],
-                    axis_ratio=m["axis_ratio"], moran_i=m["moran_i"], moran_p=m["moran_p"],
-                    centralization=m["flow_centralization"])
+def _sector_output(record: dict[str, np.ndarray]) -> np.ndarray:
+    return np.vstack([record[f"output_{sector}"] for sector in SECTORS])
+
+
+def _region_flows(model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
+    """[N, N] moves between region nodes decided this step (firms, talent)."""
+    n = model.region.n
+    return (model.firm_pop.ledger.flows[:n, :n], model.talent_pop.ledger.flows[:n, :n])
+
+
+def _totals(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Totals, the open region's flows and the pattern measures of the current step."""
+    start = model.history[0] if model.history else record
+    spec = model.spec.metrics
+    out: dict[str, Any] = {
+        "total_output": float(record["output"].sum()),
+        "total_firms": int(record["firms"].sum()), "total_talent": int(record["talent"].sum()),
+        "total_subsidy": float(record["subsidy_spending"].sum()),
+    }
+    for name in ("firms_arrived", "firms_left", "firms_born", "firms_closed", "talent_arrived",
+                 "talent_left", "graduates", "retired"):
+        out[name] = int(record[name].sum())
+    hours = model.region.travel_hours[:, model.cores].min(axis=1)
+    out.update(pattern_measures(
+        output=record["output"], output_start=start["output"],
+        sector_output=_sector_output(record), sector_output_start=_sector_output(start),
+        cores=model.cores, axis=model.network.axis_mask, hours_to_core=hours,
+        siphon_hours=spec.siphon_hours, cluster_lq=spec.cluster_lq, years=model.years))
+    return out
 
 
 def region_metrics_plain(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
     """The region metrics computed with the plain numpy functions (the definition)."""
-    values = _basis(model, record)
-    total = values.sum()
-    shares = values / total if total > 0 else model.pop_shares.copy()
+    shares = _shares(model, record)
     p = model.pop_shares
     cores = model.cores
     s2, balance, primacy = two_core(shares, cores)
     t, between, within = theil(shares, p, model.region.province.astype(np.int64))
-    moran_i, moran_p = moran(shares / p, model.moran_w)
-    flows = model.firm_flows + model.talent_flows
-    sector_output = np.vstack([record["output_soft"], record["output_hard"]])
-    noncore = noncore_flow_share(flows, cores)
-    central = flow_centralization(flows)
-    axis = axis_ratio(shares, p, model.axis_mask, cores)
+    moran_i, moran_p = moran(shares / p, model.network.moran_w)
+    firm_flows, talent_flows = _region_flows(model)
+    flows = firm_flows + talent_flows
+    border = model.network.border
     out = {
         "two_core_share": s2, "core_balance": balance, "primacy": primacy,
         "top_share": float(shares.max()), "gini": gini(shares, p), "theil": t,
         "theil_between": between, "theil_within": within, "cv": williamson_cv(shares, p),
         "moran_i": moran_i, "moran_p": moran_p,
-        "krugman_cores": krugman_index(sector_output, cores[0], cores[1]),
+        "krugman_cores": krugman_index(_sector_output(record), cores[0], cores[1]),
         "depressions": depressions(shares, p, model.spec.metrics.depression_threshold),
-        "noncore_flow_share": noncore, "flow_centralization": central, "axis_ratio": axis,
-        "total_output": float(record["output"].sum()),
-        "total_subsidy": float(record["subsidy_spending"].sum()),
-        "firm_movers": int(model.firm_flows.sum() - np.trace(model.firm_flows)),
-        "talent_movers": int(model.talent_flows.sum() - np.trace(model.talent_flows)),
-        "cross_province_firm_moves": int((model.firm_flows * model.border).sum()),
-        "cross_province_talent_moves": int((model.talent_flows * model.border).sum()),
+        "noncore_flow_share": noncore_flow_share(flows, cores),
+        "flow_centralization": flow_centralization(flows),
+        "axis_ratio": axis_ratio(shares, p, model.network.axis_mask, cores),
+        "firm_movers": int(firm_flows.sum() - np.trace(firm_flows)),
+        "talent_movers": int(talent_flows.sum() - np.trace(talent_flows)),
+        "cross_province_firm_moves": int((firm_flows * border).sum()),
+        "cross_province_talent_moves": int((talent_flows * border).sum()),
     }
-    out["pattern"] = _pattern(out)
+    out.update(_totals(model, record))
     return out

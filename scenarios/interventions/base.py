@@ -11,6 +11,7 @@ quarter, before governments and agents decide.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,14 +26,16 @@ if TYPE_CHECKING:
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 
-def quarter_to_step(value: int | str, start_year: int) -> int:
-    """A step number from a step or a 'YYYYQn' label (ValueError if malformed)."""
+def quarter_to_step(value: int | str, start_year: int, step_years: float = 0.25) -> int:
+    """A step number from a step or a 'YYYYQn' label (ValueError if malformed): the first step
+    that ends after the quarter begins."""
     if isinstance(value, int):
         return value
     match = QUARTER.match(value.strip())
     if not match:
         raise ValueError(f"expected a step number or a quarter like '2025Q3', got {value!r}")
-    return (int(match.group(1)) - start_year) * 4 + int(match.group(2))
+    years = int(match.group(1)) - start_year + (int(match.group(2)) - 1) / 4
+    return math.floor(years / step_years + 1e-9) + 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,20 +56,24 @@ class Intervention:
     def __post_init__(self) -> None:
         validate_instance(self)
 
-    def window(self, start_year: int) -> tuple[int, int | None]:
+    def window(self, start_year: int, step_years: float = 0.25) -> tuple[int, int | None]:
         """(first step, last step or None) with an effect."""
-        first = quarter_to_step(self.start, start_year)
-        last = None if self.end == "" else quarter_to_step(self.end, start_year)
-        return first, last
+        first = quarter_to_step(self.start, start_year, step_years)
+        if self.end == "":
+            return first, None
+        if isinstance(self.end, int):
+            return first, self.end
+        return first, quarter_to_step(self.end, start_year, step_years) + \
+            max(round(0.25 / step_years) - 1, 0)
 
-    def strength(self, step: int, start_year: int) -> float:
-        """Strength in [0, 1] of the effect in ``step``."""
-        first, last = self.window(start_year)
+    def strength(self, step: int, start_year: int, step_years: float = 0.25) -> float:
+        """Strength in [0, 1] of the effect in ``step`` (``ramp`` counts quarters)."""
+        first, last = self.window(start_year, step_years)
         if step < first or (last is not None and step > last):
             return 0.0
         if self.ramp <= 0:
             return 1.0
-        return min(1.0, (step - first + 1) / self.ramp)
+        return min(1.0, (step - first + 1) * step_years / (0.25 * self.ramp))
 
     def apply(self, model: RegionModel, mods: Modifiers, strength: float) -> None:
         """Change this quarter's modifiers (or the network) with the given strength."""

@@ -1,15 +1,19 @@
 """Differentiated roles (Chengdu "soft", Chongqing "hard" by default): sector-specific
-productivity support and targeted per-firm subsidies for each node's role sector.
+productivity support and targeted per-firm subsidies for each node's role sectors.
 
-TFP of the soft sector in soft_nodes (hard sector in hard_nodes) x (1 + s * productivity_boost);
-firms of that sector there receive s * subsidy per quarter (paid on top of general subsidies).
+TFP of the soft sectors in soft_nodes (hard sectors in hard_nodes) x (1 + s * productivity_boost);
+firms of those sectors there receive s * subsidy per year (on top of general subsidies, paid
+from the node's budget and capped with them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from model.errors import ScenarioError
+from model.sectors import SECTORS
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import param
@@ -21,20 +25,30 @@ class DifferentiatedRoles(Intervention):
     type = "differentiated_roles"
     node_fields = ("soft_nodes", "hard_nodes")
 
-    soft_nodes: list[str] = param(["chengdu"], doc="nodes whose role is the soft sector")
-    hard_nodes: list[str] = param(["chongqing_central"], doc="nodes whose role is the hard sector")
+    soft_nodes: list[str] = param(["chengdu"], doc="nodes whose role is the soft sectors")
+    hard_nodes: list[str] = param(["chongqing_central"], doc="nodes whose role is the hard "
+                                  "sectors")
+    soft_sectors: list[str] = param(["software", "platforms"], doc="the soft sectors")
+    hard_sectors: list[str] = param(["electronics", "vehicles"], doc="the hard sectors")
     productivity_boost: float = param(0.10, 0, 2, doc="TFP gain of the role sector")
-    subsidy: float = param(0.05, 0, 5, doc="targeted per-firm subsidy for the role sector "
-                           "(units of mean firm output)")
+    subsidy: float = param(0.05, 0, 5, doc="targeted per-firm subsidy per year for the role "
+                           "sectors (units of mean annual firm output)")
 
     def check(self, index, file, path):
+        for name in ("soft_sectors", "hard_sectors"):
+            for k, sector in enumerate(getattr(self, name)):
+                if sector not in SECTORS:
+                    raise ScenarioError(file, f"{path}.{name}[{k}]", f"unknown sector "
+                                        f"{sector!r}; expected one of {list(SECTORS)}")
         both = [node for node in self.soft_nodes if node in self.hard_nodes]
         if both:
             raise ScenarioError(file, f"{path}.hard_nodes", f"node {both[0]!r} is given both "
                                 "roles (soft_nodes and hard_nodes); give each node one role")
 
     def apply(self, model, mods, strength):
-        for sector, nodes in ((0, self.soft_nodes), (1, self.hard_nodes)):
-            idx = model.region.node_indices(nodes)
-            mods.tfp[sector, idx] *= 1.0 + strength * self.productivity_boost
-            mods.sector_subsidy[sector, idx] += strength * self.subsidy
+        for sectors, nodes in ((self.soft_sectors, self.soft_nodes),
+                               (self.hard_sectors, self.hard_nodes)):
+            rows = np.array([SECTORS.index(s) for s in sectors], dtype=np.int64)[:, None]
+            idx = model.region.node_indices(nodes)[None, :]
+            mods.tfp[rows, idx] *= 1.0 + strength * self.productivity_boost
+            mods.sector_subsidy[rows, idx] += strength * self.subsidy

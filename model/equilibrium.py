@@ -1,0 +1,79 @@
+"""The start as a spatial equilibrium with the rest of China (Rosen 1979; Roback 1982).
+
+The outside's wage (talent) and profit rate (firms) of each sector are scaled so that the
+expected flows between the region and the rest of China balance at the start: expected
+departures sum_i N_{s,i} P_s(i -> out) equal expected arrivals pool_s P_s(out -> region). The
+revision rate multiplies both sides and cancels. Departures rise and arrivals fall with the
+outside's level, so one bisection per sector (on the log of the factor) finds the root. Firms
+are represented by the average firm of each (sector, node) cell (mean productivity, the
+sector's mean data intensity). What is balanced is the start only: later flows respond to the
+region's own dynamics and to policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents import firm as firm_rules
+from agents import talent as talent_rules
+from agents.choice import softmax_rows
+
+if TYPE_CHECKING:
+    from model.model import RegionModel
+
+
+def _bisect(net: Callable[[np.ndarray], np.ndarray], size: int, bound: float = 8.0,
+            iterations: int = 60) -> np.ndarray:
+    """Per-sector roots x of a decreasing ``net`` (arrivals - departures) on [-bound, bound]."""
+    lo, hi = np.full(size, -bound), np.full(size, bound)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        positive = net(mid) > 0
+        lo, hi = np.where(positive, mid, lo), np.where(positive, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def talent_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
+    """[S] expected arrivals minus departures of talent per reconsideration, when the
+    outside's wage is multiplied by exp(log_factor)."""
+    n = model.region.n
+    model.economy.outside_wage_factor = np.exp(log_factor)
+    model.outside = model.economy.outside(model.fields_years)
+    p = talent_rules.transition_matrix(talent_rules.utility_matrix(model))
+    counts = model.talent_pop.region_counts()
+    leave = (counts * p[:, :n, n]).sum(axis=1)
+    arrive = model.pools[1] * p[:, n, :n].sum(axis=1)
+    return arrive - leave
+
+
+def firm_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
+    """[S] expected arrivals minus departures of firms per reconsideration, when the outside's
+    profit rate is multiplied by exp(log_factor)."""
+    n = model.region.n
+    model.economy.outside_profit_factor = np.exp(log_factor)
+    model.outside = model.economy.outside(model.fields_years)
+    terms = firm_rules.node_terms(model)
+    mean_d = model.region.sectors.data_intensity
+    u = terms.average_firm(mean_d)                                  # [S, N+1]
+    p = softmax_rows(u[:, None, :] - terms.pair[None, :n, :])        # [S, N, N+1]
+    leave = (model.firm_pop.region_counts() * p[:, :, n]).sum(axis=1)
+    stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
+                              model.spec.firms.site_weight,
+                              model.network.firm_outside_cost / model.annuity_firms)
+    arrive = model.pools[0] * firm_rules.arrival_probabilities(terms, stay, mean_d).sum(axis=1)
+    return arrive - leave
+
+
+def balance_outside(model: RegionModel) -> None:
+    """Set the outside's wage and profit factors so that the start is balanced."""
+    sectors = len(model.region.sectors.labour_share)
+    talent = _bisect(lambda x: talent_net(model, x), sectors)
+    firms = _bisect(lambda x: firm_net(model, x), sectors)
+    talent[model.talent_pop.region_counts().sum(axis=1) == 0] = 0.0  # nothing to balance
+    firms[model.firm_pop.region_counts().sum(axis=1) == 0] = 0.0
+    model.economy.outside_wage_factor = np.exp(talent)
+    model.economy.outside_profit_factor = np.exp(firms)
+    model.outside = model.economy.outside(model.fields_years)
