@@ -197,12 +197,14 @@ def write_results(model: RegionModel, out_dir: str | Path, *, csv: bool = False,
     out = prepare_output(out_dir)
     staging = _new_folder(out.parent, f".{out.name}.partial-")
     try:
-        nodes, region = model.node_table(), model.region_table()
+        nodes, region, flows = model.node_table(), model.region_table(), model.flow_table()
         nodes.to_parquet(staging / "nodes.parquet", index=False)
         region.to_parquet(staging / "region.parquet", index=False)
+        flows.to_parquet(staging / "flows.parquet", index=False)
         if csv:
             nodes.to_csv(staging / "nodes.csv", index=False)
             region.to_csv(staging / "region.csv", index=False)
+            flows.to_csv(staging / "flows.csv", index=False)
         save_scenario(model.spec, staging / "scenario.toml")
         run_info = {"scenario": model.spec.name, "seed": model.spec.seed,
                     "steps": int(model.steps), "firm_agents": len(model.firms),
