@@ -96,8 +96,9 @@ def test_plot_a_run_folder_draws_every_run_figure(run_folder, capsys):
     assert run.main(["plot", str(run_folder)]) == 0
     printed = capsys.readouterr().out.split()
     names = {Path(p).name for p in printed}
+    # the run records its moves between nodes (flows.parquet): the two flow maps too
     assert names == {f"{s}.png" for s in ("map", "shares", "metrics", "distribution",
-                                          "sectors")}
+                                          "sectors", "flows_firm", "flows_talent")}
     for name in names:
         assert (run_folder / name).stat().st_size > 10_000
     keep([run_folder / n for n in names], "run")

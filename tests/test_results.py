@@ -17,7 +17,7 @@ from model.errors import CyflowError
 from model.model import RegionModel
 from model.results import git_dirty, prepare_output, write_results
 
-TABLES = {"nodes.parquet", "region.parquet", "scenario.toml", "run.json"}
+TABLES = {"nodes.parquet", "region.parquet", "flows.parquet", "scenario.toml", "run.json"}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def _beside(out: Path) -> list[str]:
 def test_writes_every_file_and_nothing_beside(model, tmp_path):
     out = tmp_path / "res"
     files = write_results(model, out, csv=True, info={"wall_time_seconds": 1.5})
-    assert {f.name for f in files} == TABLES | {"nodes.csv", "region.csv"}
+    assert {f.name for f in files} == TABLES | {"nodes.csv", "region.csv", "flows.csv"}
     assert all(f.parent == out and f.is_file() for f in files)
     assert {p.name for p in out.iterdir()} == {f.name for f in files}
     assert _beside(out) == []

@@ -88,7 +88,7 @@ def test_switching_an_intervention_changes_the_scenario(small_session):
 
 @pytest.mark.parametrize(("action", "message"), [
     (lambda s: s.set_seed("abc"), r"seed: expected a whole number"),
-    (lambda s: s.set_parameter("talent.border_cost", 99.0), r"talent.border_cost"),
+    (lambda s: s.set_parameter("talent.border_cost", 999.0), r"talent.border_cost"),
     (lambda s: s.apply_text("talent.kapa = 2"), r"did you mean 'kappa'"),
     (lambda s: s.apply_text("no equals sign"), r"expected key = value"),
     (lambda s: s.set_intervention(0, "start", "2024Q9"), r"talent_community.start"),
