@@ -37,7 +37,7 @@ from model.errors import ScenarioError
 from model.initial import make_firms, make_talent, new_firms, new_talent, placement
 from model.mechanisms import foundation, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
-from model.modifiers import Modifiers
+from model.modifiers import InterventionView, Modifiers
 from model.network import Network
 from model.observation import node_record
 from model.population import Population
@@ -366,14 +366,28 @@ class RegionModel(mesa.Model):
     def _apply_interventions(self) -> None:
         """Set this step's modifiers from the active interventions (before anyone decides)."""
         mods = Modifiers.neutral(len(SECTORS), self.region.n)
+        view = self._intervention_view()
         for item in self.interventions:
             strength = item.strength(self.steps, self.spec.start_year, self.dt)
             if strength > 0:
-                item.apply(self, mods, strength)
+                item.apply(view, mods, strength)
+        self.open_links(mods.links)
         network_changed = self.network.version != self.region.network_version
         if network_changed or not mods.same_as(self.modifiers):
             self.modifiers = mods
             self.fields = self._compute_fields()
+
+    def _intervention_view(self) -> InterventionView:
+        """What interventions may read this step (copies)."""
+        firms, n = self.firms, self.region.n
+        here = firms.node < n
+        demand = np.bincount(firms.node[here], weights=(firms.productivity
+                                                        * firms.data_intensity)[here],
+                             minlength=n)
+        return InterventionView(
+            region=self.region, spec=self.spec, log_size=self.endowments.log_size.copy(),
+            border=self.network.border.copy(), employment=self.fields.employment.copy(),
+            data_demand=demand)
 
     def _govern(self) -> bool:
         """Step 1: subsidies for this step; returns whether governments coordinate."""

@@ -1,15 +1,42 @@
-"""Modifiers: how active interventions change the rules in one quarter.
+"""The narrow interface of interventions: what they may read, and the modifiers they return.
 
-Each quarter the model starts from neutral modifiers (factors 1, offsets 0); every active
-intervention adjusts them, scaled by its strength; the mechanisms and decision rules read them.
+Each step the model starts from neutral modifiers (factors 1, offsets 0, no new links); every
+active intervention reads an ``InterventionView`` (the region, the scenario, a few node
+quantities: copies, never the model) and adjusts the modifiers, scaled by its strength; the
+mechanisms and decision rules read them, and the model opens the links they ask for.
 Neutral modifiers leave every computation bit-identical to a run without interventions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from model.region import Region
+    from scenarios.schema import Scenario
+
+
+@dataclass(frozen=True)
+class InterventionView:
+    """What an intervention may read (arrays are copies)."""
+
+    region: Region                # nodes, links, travel times (the network of this step)
+    spec: Scenario                # the scenario's parameters
+    log_size: np.ndarray          # [N] ln(population / mean population)
+    border: np.ndarray            # [N, N] 1 where two nodes lie in different provinces
+    employment: np.ndarray        # [N] digital employment (efficiency units) at the step's start
+    data_demand: np.ndarray       # [N] sum of firm productivity x data intensity by node
+
+    def node_mask(self, ids: list[str]) -> np.ndarray:
+        """Boolean mask of the given node ids (an empty list selects every node)."""
+        if not ids:
+            return np.ones(self.region.n, dtype=bool)
+        mask = np.zeros(self.region.n, dtype=bool)
+        mask[self.region.node_indices(ids)] = True
+        return mask
 
 
 @dataclass
@@ -22,6 +49,7 @@ class Modifiers:
     firm_cost: np.ndarray       # [N, N] offset to firm relocation costs
     sector_subsidy: np.ndarray  # [S, N] targeted per-firm subsidy by sector
     coordination: bool = False  # governments use the joint objective
+    links: list = field(default_factory=list)  # (from, to, minutes) links to open (persistent)
 
     @classmethod
     def neutral(cls, n_sectors: int, n_nodes: int) -> Modifiers:

@@ -235,3 +235,26 @@ def test_library_has_every_intervention_type():
                   .interventions}
     assert {"coordination_committee", "computing_hub", "infrastructure_cobuild",
             "differentiated_roles", "data_market", "talent_community"} <= integrated
+
+
+def test_interventions_read_a_narrow_view_not_the_model(monkeypatch):
+    """apply() receives an InterventionView (region, scenario, copies of a few node
+    quantities), never the model; its arrays are copies, so an intervention cannot change the
+    model's state except through the modifiers it returns."""
+    from model.modifiers import InterventionView
+    from scenarios.interventions import TalentCommunity
+
+    seen = []
+    real = TalentCommunity.apply
+
+    def spy(self, view, mods, strength):
+        seen.append(view)
+        view.employment[:] = -1.0  # a copy: the model must not see this
+        return real(self, view, mods, strength)
+
+    monkeypatch.setattr(TalentCommunity, "apply", spy)
+    model = RegionModel(SCENARIO_DIR / "talent_community.toml", rng=0, agent_views=False,
+                        **{**FAST, "steps": 6}).run()
+    assert seen and all(isinstance(v, InterventionView) for v in seen)
+    assert not hasattr(seen[0], "firms") and not hasattr(seen[0], "step")
+    assert (model.fields.employment > 0).all()

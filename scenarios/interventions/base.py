@@ -20,8 +20,7 @@ from scenarios.schema import param
 from scenarios.validate import validate_instance
 
 if TYPE_CHECKING:
-    from model.model import RegionModel
-    from model.modifiers import Modifiers
+    from model.modifiers import InterventionView, Modifiers
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -75,8 +74,9 @@ class Intervention:
             return 1.0
         return min(1.0, (step - first + 1) * step_years / (0.25 * self.ramp))
 
-    def apply(self, model: RegionModel, mods: Modifiers, strength: float) -> None:
-        """Change this quarter's modifiers (or the network) with the given strength."""
+    def apply(self, view: InterventionView, mods: Modifiers, strength: float) -> None:
+        """Change this step's modifiers (or ask for links) with the given strength, reading
+        only ``view``."""
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from scenarios.interventions.base import Intervention
 from scenarios.registry import register
 from scenarios.schema import REQUIRED, param
@@ -29,12 +27,10 @@ class ComputingHub(Intervention):
     capacity: float = param(0.3, 0.001, 1, doc="data demand the hub serves at full reduction, "
                             "as a share of the region's")
 
-    def apply(self, model, mods, strength):
-        hub = model.region.index[self.hub]
-        within = model.region.travel_hours[hub] <= self.reach_hours
-        firms = model.firms
-        demand = np.bincount(firms.node, weights=firms.productivity * firms.data_intensity,
-                             minlength=model.region.n)
+    def apply(self, view, mods, strength):
+        hub = view.region.index[self.hub]
+        within = view.region.travel_hours[hub] <= self.reach_hours
+        demand = view.data_demand
         share = demand[within].sum() / max(demand.sum(), 1e-12)
         congestion = min(1.0, self.capacity / max(share, 1e-12))
         mods.compute[within] *= 1.0 - strength * self.cost_reduction * congestion

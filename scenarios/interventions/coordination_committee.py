@@ -22,7 +22,7 @@ class CoordinationCommittee(Intervention):
     standards_reduction: float = param(0.5, 0, 1, doc="share of the firms' cross-border cost "
                                        "removed by unified standards")
 
-    def apply(self, model, mods, strength):
+    def apply(self, view, mods, strength):
         mods.coordination = mods.coordination or self.joint_subsidies
-        mods.firm_cost -= (strength * self.standards_reduction * model.spec.firms.border_cost
-                           * model.border)
+        mods.firm_cost -= (strength * self.standards_reduction * view.spec.firms.border_cost
+                           * view.border)

@@ -26,9 +26,9 @@ class DataMarket(Intervention):
                          "access to all the region's data")
     spillover: float = param(0.5, 0, 1, doc="share of other members' data a member can use")
 
-    def apply(self, model, mods, strength):
-        member = model.node_mask(self.members)
-        employment = model.fields.employment
+    def apply(self, view, mods, strength):
+        member = view.node_mask(self.members)
+        employment = view.employment
         pool = employment[member].sum()
         access = (employment + self.spillover * (pool - employment)) / employment.sum()
         mods.data_bonus[member] += strength * self.boost * access[member]

@@ -45,10 +45,10 @@ class DifferentiatedRoles(Intervention):
             raise ScenarioError(file, f"{path}.hard_nodes", f"node {both[0]!r} is given both "
                                 "roles (soft_nodes and hard_nodes); give each node one role")
 
-    def apply(self, model, mods, strength):
+    def apply(self, view, mods, strength):
         for sectors, nodes in ((self.soft_sectors, self.soft_nodes),
                                (self.hard_sectors, self.hard_nodes)):
             rows = np.array([SECTORS.index(s) for s in sectors], dtype=np.int64)[:, None]
-            idx = model.region.node_indices(nodes)[None, :]
+            idx = view.region.node_indices(nodes)[None, :]
             mods.tfp[rows, idx] *= 1.0 + strength * self.productivity_boost
             mods.sector_subsidy[rows, idx] += strength * self.subsidy

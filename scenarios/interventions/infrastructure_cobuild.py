@@ -26,10 +26,10 @@ class InfrastructureCobuild(Intervention):
     cost_per_resident: float = param(500.0, 1, 1e6, doc="yuan per resident that doubles a "
                                      "node's infrastructure index", source="convention")
 
-    def apply(self, model, mods, strength):
-        idx = model.region.node_indices(self.nodes)
+    def apply(self, view, mods, strength):
+        idx = view.region.node_indices(self.nodes)
         per_node = self.budget * 1e8 / len(idx)
-        increase = per_node / (model.region.population[idx] * self.cost_per_resident)
+        increase = per_node / (view.region.population[idx] * self.cost_per_resident)
         mods.compute[idx] /= 1.0 + strength * increase
 
     def check(self, index, file, path):

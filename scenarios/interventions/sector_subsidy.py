@@ -22,6 +22,6 @@ class SectorSubsidy(Intervention):
     amount: float = param(0.1, 0, 10, doc="per-firm subsidy per year (units of mean annual "
                           "firm output)")
 
-    def apply(self, model, mods, strength):
+    def apply(self, view, mods, strength):
         sector = SECTORS.index(self.sector)
-        mods.sector_subsidy[sector, model.region.index[self.node]] += strength * self.amount
+        mods.sector_subsidy[sector, view.region.index[self.node]] += strength * self.amount

@@ -32,11 +32,11 @@ class TalentCommunity(Intervention):
     amenity_boost: float = param(0.05, 0, 1, doc="log-amenity gain of members from shared "
                                  "public services")
 
-    def apply(self, model, mods, strength):
-        member = model.node_mask(self.members)
-        tl = model.spec.talent
-        settle = tl.settlement_cost * np.maximum(model.endowments.log_size, 0.0)
-        saving = (self.border_reduction * tl.border_cost * model.border
+    def apply(self, view, mods, strength):
+        member = view.node_mask(self.members)
+        tl = view.spec.talent
+        settle = tl.settlement_cost * np.maximum(view.log_size, 0.0)
+        saving = (self.border_reduction * tl.border_cost * view.border
                   + self.fixed_reduction * tl.fixed_cost
                   + self.settlement_reduction * settle[None, :])
         pairs = member[:, None] & member[None, :]

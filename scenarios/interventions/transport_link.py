@@ -24,17 +24,17 @@ class TransportLink(Intervention):
     nodes: list[str] = param([], doc="or: the two nodes of one new link")
     minutes: float = param(0.0, 0, 10_000, doc="travel time of the new link (with 'nodes')")
 
-    def links(self, model) -> list[tuple[str, str, float]]:
+    def links(self, view) -> list[tuple[str, str, float]]:
         """(from, to, minutes) of the links this intervention opens."""
         if self.line:
-            table = model.region.links
+            table = view.region.links
             rows = table[(table["line"] == self.line) & (table["status"] == "planned")]
             return [(a, b, float(m)) for a, b, m in zip(rows["from"], rows["to"],
                                                         rows["minutes"], strict=True)]
         return [(self.nodes[0], self.nodes[1], self.minutes)]
 
-    def apply(self, model, mods, strength):
-        model.open_links(self.links(model))
+    def apply(self, view, mods, strength):
+        mods.links.extend(self.links(view))
 
     def check(self, index, file, path):
         if self.line:
