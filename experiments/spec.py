@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -52,8 +51,7 @@ from typing import Any, get_type_hints
 import numpy as np
 
 from model.errors import ScenarioError
-from model.inputs import MAX_DEPTH, MAX_SCENARIO_BYTES, check_input_file, nesting_depth_exceeds
-from scenarios.loader import SCENARIO_DIR, load_scenario, uncertain_parameters
+from scenarios.loader import SCENARIO_DIR, load_scenario, read_toml, uncertain_parameters
 from scenarios.schema import Scenario
 from scenarios.validate import suggest, type_name, unknown_key
 
@@ -150,24 +148,7 @@ class ComparisonSpec:
 
 
 # ------------------------------------------------------------------ reading files
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """The tables of a TOML input file (regular file, size and nesting limits)."""
-    path = Path(path)
-    name = str(path)
-    check_input_file(path, MAX_SCENARIO_BYTES, lambda why: ScenarioError(name, None, why))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(name, None, f"cannot be read: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(name, None, f"invalid TOML: {exc}") from None
-    except RecursionError:
-        data = None
-    if data is None or nesting_depth_exceeds(data):
-        raise ScenarioError(name, None, f"tables or arrays nested deeper than {MAX_DEPTH} levels")
-    return data
+# read_toml: scenarios.loader.read_toml (the same checks as for scenario files)
 
 
 def is_comparison_file(path: str | Path) -> bool:

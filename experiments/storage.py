@@ -26,7 +26,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model.errors import CyflowError
+from model.results import swap_folder
 
 RUNS, FAILURES = "runs", "failures"
 PLAN, INDEX, LOCK = "plan.parquet", "runs.parquet", ".lock"
@@ -288,17 +288,4 @@ def new_staging(out: Path) -> Path:
             continue
 
 
-def swap_in(staging: Path, out: Path) -> None:
-    """Put ``staging`` in the place of ``out`` as one unit (the old folder is removed only
-    after the new one is in place; if the swap fails the old one is put back)."""
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    old = out.parent / f".{out.name}.old-{secrets.token_hex(6)}"
-    os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+swap_in = swap_folder  # the results folders' swap (model/results.py)

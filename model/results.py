@@ -173,7 +173,7 @@ def _leftovers(out: Path) -> list[Path]:
             if path.name.startswith(prefixes) and path.is_dir() and not path.is_symlink()]
 
 
-def _swap(staging: Path, out: Path) -> None:
+def swap_folder(staging: Path, out: Path) -> None:
     """Put ``staging`` in the place of ``out`` (which may not exist) as one unit."""
     if not out.exists():
         os.rename(staging, out)
@@ -214,7 +214,7 @@ def write_results(model: RegionModel, out_dir: str | Path, *, csv: bool = False,
         (staging / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
         names = sorted(file.name for file in staging.iterdir())
         _check_replaceable(out)  # again: user files may have appeared during the run
-        _swap(staging, out)
+        swap_folder(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -36,7 +36,10 @@ SCENARIO_DIR = Path(__file__).resolve().parent
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The tables of a TOML input file (regular file, size and nesting limits checked; every
+    problem a ScenarioError naming the file)."""
+    path = Path(path)
     name = str(path)
     check_input_file(path, MAX_SCENARIO_BYTES, lambda why: ScenarioError(name, None, why))
     try:
@@ -137,7 +140,7 @@ def _resolve_extends(path: Path) -> tuple[dict[str, Any], Origins]:
             raise ScenarioError(chain[-1][0], "extends", f"more than {MAX_EXTENDS} files in "
                                 f"the extends chain starting at {path}")
         seen.append(key)
-        data = _read_toml(current)
+        data = read_toml(current)
         parent = data.pop("extends", None)
         chain.append((str(current), data))
         if parent is None:
