@@ -134,7 +134,7 @@ def test_a_node_with_two_roles_is_an_error(tmp_path):
                     'soft_nodes = ["chengdu", "mianyang"]\nhard_nodes = ["mianyang"]\n',
                     encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"interventions\[0\].hard_nodes.*'mianyang' is "
-                       "given both roles"):
+                       "given two roles"):
         load_scenario(path)
 
 

@@ -266,3 +266,28 @@ def test_interventions_read_a_narrow_view_not_the_model(monkeypatch):
     assert seen and all(isinstance(v, InterventionView) for v in seen)
     assert not hasattr(seen[0], "firms") and not hasattr(seen[0], "step")
     assert (model.fields.employment > 0).all()
+
+
+def test_cluster_roles_support_each_cluster_in_its_leading_sector():
+    """A cluster node's role is its own leading sector (highest endowment index in the data):
+    only that sector's TFP and targeted subsidy move there."""
+    from model.modifiers import Modifiers
+    from scenarios.interventions import DifferentiatedRoles
+
+    model = RegionModel(SCENARIO_DIR / "baseline.toml", rng=0, agent_views=False, **FAST)
+    view = model._intervention_view()
+    mods = Modifiers.neutral(len(model.region.sectors.labour_share), model.region.n)
+    roles = DifferentiatedRoles(soft_nodes=[], hard_nodes=[], clusters=["yibin", "mianyang"],
+                                productivity_boost=0.1, subsidy=0.05)
+    roles.apply(view, mods, 1.0)
+    index = model.region.nodes.sector_index
+    for node in ("yibin", "mianyang"):
+        j = model.region.index[node]
+        lead = int(index[:, j].argmax())
+        assert mods.tfp[lead, j] == pytest.approx(1.1)
+        assert mods.sector_subsidy[lead, j] == pytest.approx(0.05)
+        others = np.delete(np.arange(index.shape[0]), lead)
+        assert (mods.tfp[others, j] == 1.0).all() and (mods.sector_subsidy[others, j] == 0).all()
+    untouched = np.delete(np.arange(model.region.n), model.region.node_indices(["yibin",
+                                                                                "mianyang"]))
+    assert (mods.tfp[:, untouched] == 1.0).all()
