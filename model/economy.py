@@ -112,8 +112,16 @@ class Economy:
             market_access=access,
             site_cost=market.site_cost(rent, self.endowments.tariff, self.traits.land_cost,
                                        self.traits.power_cost, mk),
-            compute_cost=foundation.compute_cost(self.endowments.tariff, network.rack_relief,
-                                                 fd, mods.compute))
+            compute_cost=foundation.compute_cost(self.endowments.tariff,
+                                                 self._relief(network, mods), fd, mods.compute))
+
+    def _relief(self, network, mods: Modifiers) -> np.ndarray:
+        """Rack relief of the network, with the racks that interventions add."""
+        if not mods.racks.any():
+            return network.rack_relief
+        fd = self.spec.mechanisms.foundation
+        added = foundation.racks_within_reach(mods.racks, self.region.travel_hours, fd)
+        return foundation.rack_relief(network.racks_within + added, fd)
 
     def outside(self, years: float) -> Outside:
         """The rest of China at time ``years``: start means of the region times premiums."""

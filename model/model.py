@@ -254,6 +254,7 @@ class RegionModel(mesa.Model):
                                              self.modifiers)
         self.outside = self.economy.outside(0.0)
         self.fields_years = 0.0
+        self.start_output = float(self.fields.output.sum())
         self.pools = (self.spec.outside.size * self.firm_pop.region_counts().sum(axis=1),
                       self.spec.outside.size * self.talent_pop.region_counts().sum(axis=1))
         if self.spec.outside.enabled and self.spec.outside.equilibrium_start:
@@ -356,7 +357,7 @@ class RegionModel(mesa.Model):
         if self.spec.growth.enabled:
             self._births_and_exits(terms)
         self.policy.pay(self.firm_counts, self.modifiers.sector_subsidy, coordination, self.dt,
-                        self.level)
+                        self.level, programmes=self.modifiers.spending)
         self.firm_pop.drop_departed()
         self.talent_pop.drop_departed()
         self.fields = self._compute_fields()
@@ -387,7 +388,8 @@ class RegionModel(mesa.Model):
         return InterventionView(
             region=self.region, spec=self.spec, log_size=self.endowments.log_size.copy(),
             border=self.network.border.copy(), employment=self.fields.employment.copy(),
-            data_demand=demand)
+            data_demand=demand, yuan_per_unit=self.spec.scale.real_output / self.start_output,
+            step_years=self.dt, step=self.steps)
 
     def _govern(self) -> bool:
         """Step 1: subsidies for this step; returns whether governments coordinate."""

@@ -29,6 +29,9 @@ class InterventionView:
     border: np.ndarray            # [N, N] 1 where two nodes lie in different provinces
     employment: np.ndarray        # [N] digital employment (efficiency units) at the step's start
     data_demand: np.ndarray       # [N] sum of firm productivity x data intensity by node
+    yuan_per_unit: float          # 100 million yuan per model output unit (for budgets in yuan)
+    step_years: float             # length of a step
+    step: int                     # the current step (1 = the first simulated one)
 
     def node_mask(self, ids: list[str]) -> np.ndarray:
         """Boolean mask of the given node ids (an empty list selects every node)."""
@@ -48,6 +51,9 @@ class Modifiers:
     talent_cost: np.ndarray     # [N, N] offset to talent move costs (negative: cheaper)
     firm_cost: np.ndarray       # [N, N] offset to firm relocation costs
     sector_subsidy: np.ndarray  # [S, N] targeted per-firm subsidy by sector
+    racks: np.ndarray = None    # [N] data-centre racks added
+    spending: np.ndarray = None  # [N] what interventions cost each city government, per year
+    #                              (model units; paid from its subsidy account)
     coordination: bool = False  # governments use the joint objective
     links: list = field(default_factory=list)  # (from, to, minutes) links to open (persistent)
 
@@ -57,7 +63,8 @@ class Modifiers:
                    data_bonus=np.zeros(n_nodes), amenity=np.zeros(n_nodes),
                    talent_cost=np.zeros((n_nodes, n_nodes)),
                    firm_cost=np.zeros((n_nodes, n_nodes)),
-                   sector_subsidy=np.zeros((n_sectors, n_nodes)))
+                   sector_subsidy=np.zeros((n_sectors, n_nodes)), racks=np.zeros(n_nodes),
+                   spending=np.zeros(n_nodes))
 
     def same_as(self, other: Modifiers | None) -> bool:
         """True when both modifiers have identical values."""

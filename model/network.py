@@ -60,7 +60,8 @@ class Network:
         self.outside_hours = outside_hours(region, spec.outside.gateway_hours)
         self.spillover_kernel = innovation.spillover_kernel(
             hours, spec.mechanisms.innovation.half_life_hours)
-        self.rack_relief = foundation.rack_relief(region, hours, fd)
+        self.racks_within = foundation.racks_within_reach(region.nodes.racks, hours, fd)
+        self.rack_relief = foundation.rack_relief(self.racks_within, fd)
         relocation = foundation.relocation_cost(fd)
         firm = relocation + fm.border_cost * self.border + fm.travel_decay * hours
         np.fill_diagonal(firm, 0.0)

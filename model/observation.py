@@ -35,6 +35,7 @@ def node_record(model: RegionModel) -> dict[str, np.ndarray]:
         "rent": f.rent, "cost_of_living": f.cost_of_living, "market_access": f.market_access,
         "compute_cost": f.compute_cost, "data_bonus": model.modifiers.data_bonus.copy(),
         "subsidy": pol.per_firm().copy(), "subsidy_spending": pol.spending.copy(),
+        "programme_spending": pol.programme_spending.copy(), "racks_added": model.modifiers.racks.copy(),
         "budget_balance": pol.budgets.city.copy(), "fund_transfer": pol.transfers.copy(),
         "firm_inflow": fl.inflow(), "firm_outflow": fl.outflow(),
         "firms_arrived": fl.flows[n, :n].copy(), "firms_left": fl.flows[:n, n].copy(),

@@ -48,6 +48,12 @@ class ScaleParams(_Validated):
     real_firms: float = param(
         300_000.0, 1, 1e8, doc="digital-economy firms in the region that the firm agents stand for",
         source="estimate, order of magnitude; see docs/ODD.md (input data)")
+    real_output: float = param(
+        6_000.0, 1, 1e7, uncertain=(4_000.0, 9_000.0),
+        doc="annual digital output of the region at the start that the model's output stands "
+        "for (100 million yuan): converts budgets in yuan (interventions) to model units",
+        source="estimate: core digital-economy value added of Sichuan and Chongqing, order of "
+        "magnitude (Chengdu alone 2,581 in 2021: data/observed_digital.csv)")
     real_workers: float = param(
         3_000_000.0, 1, 1e9, doc="digital-economy workers that the talent agents stand for",
         source="estimate, order of magnitude; see docs/ODD.md (input data)")
@@ -136,9 +142,14 @@ class FoundationParams(_Validated):
                                 "regional mean (units of mean annual firm output)",
                                 source="convention: computing and cloud spending of data-"
                                 "intensive firms, ~10-20% of revenue")
-    rack_relief: float = param(0.3, 0, 1, doc="largest reduction of compute cost within reach "
-                               "of data-centre racks (data/computing.csv)")
+    rack_relief: float = param(0.3, 0, 1, doc="largest reduction of compute cost by "
+                               "data-centre racks within reach (data/computing.csv)")
     rack_reach_hours: float = param(1.0, 0, 24, doc="travel time within which racks serve firms")
+    rack_half: float = param(20_000.0, 1, 1e7, uncertain=(5_000.0, 80_000.0),
+                             doc="data-centre racks within reach that give half the largest "
+                             "relief: relief = rack_relief x R / (R + rack_half)",
+                             source="convention: a national hub's start area holds 10^4-10^5 "
+                             "racks (data/computing.csv)")
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,9 @@ def _reach(model: RegionModel, hub: str, hours: float) -> np.ndarray:
     return model.region.travel_hours[model.region.index[hub]] <= hours
 
 
-def test_computing_hub_lowers_compute_cost_and_attracts_firms():
-    gained = 0
+def test_computing_hub_lowers_compute_cost_where_the_racks_reach_and_is_paid_for():
+    """The hubs' racks lower the compute cost of every node within reach and of no other; the
+    hub cities pay for them (their subsidy spending counts the programme) during construction."""
     for seed in SEEDS:
         base, policy = _pair("computing_hub", seed)
         reach = _reach(policy, "chengdu", 1.0) | _reach(policy, "chongqing_central", 1.0)
@@ -51,25 +52,33 @@ def test_computing_hub_lowers_compute_cost_and_attracts_firms():
         b, p = base.history[-1], policy.history[-1]
         assert (p["compute_cost"][reach] < b["compute_cost"][reach]).all()
         np.testing.assert_array_equal(p["compute_cost"][~reach], b["compute_cost"][~reach])
-        gained += _firms_in(p, reach) - _firms_in(b, reach)
-    assert gained > 0
+    hub = policy.region.node_indices(["chengdu", "chongqing_central"])
+    during = policy.history[6]["programme_spending"]  # 2024Q2: under construction
+    assert (during[hub] > 0).all() and during.sum() == pytest.approx(during[hub].sum())
+    assert policy.history[-1]["programme_spending"].sum() == 0  # built: nothing more to pay
 
 
-def test_a_hub_outside_the_cores_attracts_firms_within_its_reach():
-    """A hub at Ya'an (a data-centre site) with a one-hour reach that covers only Ya'an."""
+def _hub_scenario(cost_per_rack: float) -> dict:
+    return {"steps": FAST["steps"], "scale": {"firm_agents": FAST["scale__firm_agents"],
+                                              "talent_agents": FAST["scale__talent_agents"]},
+            "interventions": [{"type": "computing_hub", "hub": "yaan", "racks": 100_000,
+                               "cost_per_rack": cost_per_rack}]}
+
+
+def test_a_free_hub_attracts_firms_within_its_reach():
+    """Racks at Ya'an (a data-centre site) whose reach covers Ya'an only, at no cost to its
+    budget: firms within reach gain against the baseline over the seeds (the same seeds; the
+    relief is a few per cent of a data-intensive firm's costs, so single seeds vary)."""
     gained = []
     for seed in range(6):
         base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=seed, agent_views=False, **FAST)
-        data = {"steps": FAST["steps"], "scale": {"firm_agents": FAST["scale__firm_agents"],
-                                                  "talent_agents": FAST["scale__talent_agents"]},
-                "interventions": [{"type": "computing_hub", "hub": "yaan", "reach_hours": 1.0,
-                                   "cost_reduction": 0.8, "capacity": 0.5}]}
-        policy = RegionModel(scenario_from_dict(data), rng=seed, agent_views=False)
+        policy = RegionModel(scenario_from_dict(_hub_scenario(0.0)), rng=seed,
+                             agent_views=False)
         base.run()
         policy.run()
         reach = _reach(policy, "yaan", 1.0)
         gained.append(_firms_in(policy.history[-1], reach) - _firms_in(base.history[-1], reach))
-    assert min(gained) >= 0 and sum(gained) > 0
+    assert sum(gained) > 0
 
 
 def _firms_in(record: dict, mask: np.ndarray) -> int:
@@ -162,14 +171,24 @@ def test_infrastructure_cobuild_lowers_compute_cost_where_built():
                                   base.history[-1]["compute_cost"][others])
 
 
-def test_sector_subsidy_attracts_the_sector():
+def test_sector_subsidy_is_paid_within_the_budget_and_attracts_the_sector_when_financed():
+    """The targeted subsidy reaches the sector's firms at the node only, within what the
+    node's budget allows (Mianyang's own budget pays a quarter of the offer and its effect on
+    the sector is not robust); financed generously, it attracts the sector in every seed."""
     for seed in SEEDS:
         base, policy = _pair("sector_subsidy", seed)
         my = policy.region.index["mianyang"]
+        paid = policy.history[-1]["targeted_subsidy_electronics"]
+        assert 0 < paid[my] <= 0.1 + 1e-12
+        assert np.count_nonzero(paid) == 1
+        assert policy.history[-1]["budget_balance"][my] < base.history[-1]["budget_balance"][my]
+    rich = {"mechanisms__policy__subsidy_budget_share": 1.0, "mechanisms__policy__debt_limit": 5.0,
+            "mechanisms__policy__tax_rate": 0.3}
+    for seed in SEEDS:
+        base, policy = _pair("sector_subsidy", seed, **rich)
+        my = policy.region.index["mianyang"]
         assert policy.history[-1]["firms_electronics"][my] > \
             base.history[-1]["firms_electronics"][my]
-        paid = policy.history[-1]["targeted_subsidy_electronics"][my]
-        assert 0 < paid <= 0.1 + 1e-12  # offered 0.1, paid within the budget and the cap
 
 
 # ---------------------------------------------------------------------- timing
@@ -264,7 +283,7 @@ def test_interventions_read_a_narrow_view_not_the_model(monkeypatch):
     model = RegionModel(SCENARIO_DIR / "talent_community.toml", rng=0, agent_views=False,
                         **{**FAST, "steps": 6}).run()
     assert seen and all(isinstance(v, InterventionView) for v in seen)
-    assert not hasattr(seen[0], "firms") and not hasattr(seen[0], "step")
+    assert not any(hasattr(seen[0], name) for name in ("firms", "talent", "fields", "run"))
     assert (model.fields.employment > 0).all()
 
 

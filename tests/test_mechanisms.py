@@ -79,12 +79,13 @@ def test_rents_cost_of_living_and_site_costs(model):
 
 
 def test_compute_cost_with_rack_relief(model):
-    """k_j = c x tariff_j x (1 - relief x racks within reach / best-served node's racks)."""
+    """k_j = c x tariff_j x (1 - relief x R_j / (R_j + rack_half)), R_j the racks within
+    reach."""
     reg, fd = model.region, model.spec.mechanisms.foundation
     tariff = reg.nodes.electricity / np.average(reg.nodes.electricity, weights=reg.population)
     within = np.array([reg.nodes.racks[reg.travel_hours[j] <= fd.rack_reach_hours].sum()
                        for j in range(reg.n)])
-    expected = fd.compute_cost * tariff * (1 - fd.rack_relief * within / within.max())
+    expected = fd.compute_cost * tariff * (1 - fd.rack_relief * within / (within + fd.rack_half))
     np.testing.assert_allclose(model.fields.compute_cost, expected, rtol=1e-12)
     assert within.max() > 0 and (within < within.max()).any()
 

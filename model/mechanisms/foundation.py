@@ -49,13 +49,18 @@ def endowments(region: Region, params: FoundationParams) -> Endowments:
                       log_size, tariff, placement)
 
 
-def rack_relief(region: Region, travel_hours: np.ndarray, params: FoundationParams) -> np.ndarray:
-    """[N] share of compute cost saved by data-centre racks within reach: rack_relief x the
-    racks within ``rack_reach_hours`` relative to the best-served node (0 when off)."""
-    if not params.enabled or region.nodes.racks.sum() <= 0:
-        return np.zeros(region.n)
-    within = (travel_hours <= params.rack_reach_hours) @ region.nodes.racks
-    return params.rack_relief * within / within.max()
+def racks_within_reach(racks: np.ndarray, travel_hours: np.ndarray,
+                       params: FoundationParams) -> np.ndarray:
+    """[N] data-centre racks within ``rack_reach_hours`` of each node."""
+    return (travel_hours <= params.rack_reach_hours) @ racks
+
+
+def rack_relief(within: np.ndarray, params: FoundationParams) -> np.ndarray:
+    """[N] share of compute cost saved by the racks within reach R: rack_relief x R / (R +
+    rack_half), saturating (0 when the mechanism is off)."""
+    if not params.enabled:
+        return np.zeros_like(within, dtype=float)
+    return params.rack_relief * within / (within + params.rack_half)
 
 
 def compute_cost(tariff: np.ndarray, relief: np.ndarray, params: FoundationParams,

@@ -148,19 +148,25 @@ class Governments:
         self.targeted = np.zeros((1, n))    # [S, N] targeted subsidies actually paid
         self.spending = np.zeros(n)         # per year, by node (city + province + targeted)
         self.city_spending = np.zeros(n)    # per year, paid by the city governments
+        self.programme_spending = np.zeros(n)  # per year, interventions' programmes (in it)
+        self.paid_share = np.ones(n)        # share of the targeted offer paid last step
         self.transfers = np.zeros(n)        # per year: received from the joint fund (net)
 
     def per_firm(self, province_of_node: np.ndarray | None = None) -> np.ndarray:
         """General subsidy a firm receives at each node (city + province)."""
         return self.subsidies.total(self.province_of_node)
 
-    def targeted_offer(self, targeted: np.ndarray) -> np.ndarray:
-        """[S, N] targeted subsidies as offered to firms: capped so that general + targeted
-        stays within ``max_subsidy`` (what the budget then allows is settled in ``pay``)."""
+    def _capped(self, targeted: np.ndarray) -> np.ndarray:
+        """[S, N] targeted subsidies capped so that general + targeted <= ``max_subsidy``."""
         if not self.params.enabled:
             return np.zeros_like(targeted)
         room = np.maximum(self.params.max_subsidy - self.per_firm(), 0.0)
         return np.clip(targeted, 0.0, room[None, :])
+
+    def targeted_offer(self, targeted: np.ndarray) -> np.ndarray:
+        """[S, N] targeted subsidies as firms expect them: the capped offer times the share
+        of it the node's budget paid last step (adaptive expectations; 1 at first)."""
+        return self._capped(targeted) * self.paid_share[None, :]
 
     def decide(self, *, output: np.ndarray, firms: np.ndarray, value: np.ndarray,
                base_utility: np.ndarray, scale: float, coordination: bool, dt: float,
@@ -181,15 +187,18 @@ class Governments:
         self._room = np.maximum(city_cap - self.subsidies.city * firms, 0.0)
 
     def pay(self, firms_by_sector: np.ndarray, targeted: np.ndarray, coordination: bool,
-            dt: float, level: float = 1.0) -> None:
+            dt: float, level: float = 1.0, programmes: np.ndarray | None = None) -> None:
         """Pay the general subsidies and the targeted ones (capped per firm and by the room
-        left in the budget), and book the balances (model units: subsidies x ``level``)."""
+        left in the budget), and book the balances (model units: subsidies x ``level``).
+        ``programmes`` (per year, model units) are what interventions cost each city (hubs,
+        co-building): always booked, so they use up the room for subsidies first."""
         p = self.params
         firms = firms_by_sector.sum(axis=0).astype(float)
-        per_firm = self.targeted_offer(targeted)
+        per_firm = self._capped(targeted)
         need = (per_firm * firms_by_sector).sum(axis=0)
         scale = np.where(need > self._room, self._room / np.maximum(need, 1e-300), 1.0)
         self.targeted = per_firm * scale[None, :] if p.enabled else np.zeros_like(targeted)
+        self.paid_share = np.where(need > 0, scale, 1.0)
         income = self.revenue[0].copy()
         if coordination:
             pooled = p.fund_share * income.sum()
@@ -197,9 +206,12 @@ class Governments:
         self.transfers = income - self.revenue[0]
         # promised per firm at the start of the step; paid to the firms there at its end, pro
         # rata when entry and arrivals would push a budget past its borrowing limit
+        programmes = np.zeros_like(firms) if programmes is None else programmes
         city_spend = level * (self.subsidies.city * firms
                               + (self.targeted * firms_by_sector).sum(axis=0))
-        city_spend = _within(city_spend, spending_capacity(self.budgets.city, income, dt, p))
+        room = np.maximum(spending_capacity(self.budgets.city, income, dt, p) - programmes, 0.0)
+        city_spend = _within(city_spend, room) + programmes
+        self.programme_spending = programmes.copy()
         prov_firms = np.bincount(self.province_of_node, weights=firms, minlength=self.n_prov)
         prov_spend = _within(level * self.subsidies.province * prov_firms,
                              spending_capacity(self.budgets.province, self.revenue[1], dt, p))

@@ -79,6 +79,16 @@ class Intervention:
         only ``view``."""
         raise NotImplementedError
 
+    def construction_cost(self, view: InterventionView, cost: float) -> float:
+        """Per-year cost (model units) of building something worth ``cost`` (100 million
+        yuan), paid evenly over the construction period (``ramp`` quarters, at least one
+        step) from the first active step; 0 outside that period."""
+        first, _ = self.window(view.spec.start_year, view.step_years)
+        steps = max(1, round(max(self.ramp, 1) * 0.25 / view.step_years))
+        if not 0 <= view.step - first < steps:
+            return 0.0
+        return cost / view.yuan_per_unit / (steps * view.step_years)
+
     def to_dict(self) -> dict[str, Any]:
         """The TOML table of this intervention (loads back to an equal object)."""
         data = {"type": self.type, **dataclasses.asdict(self)}

@@ -1,9 +1,10 @@
-"""Shared computing hub ("East Data, West Computing"): a hub node with a capacity lowers the
-compute cost of nodes within a travel-time (latency) reach.
+"""Shared computing hub ("East Data, West Computing"): data-centre racks built at a hub node.
 
-Nodes with t(hub, j) <= reach_hours get compute cost x (1 - s * cost_reduction * g), where the
-congestion factor g = min(1, capacity / D) and D is the reach's share of the region's data demand
-(sum of q_f d_f of firms there). A larger reach attracts more demand and congests the hub.
+The racks add to the hub's capacity (data/computing.csv); every node within
+``rack_reach_hours`` of them gets a compute-cost relief rack_relief x R / (R + rack_half), R the
+racks within its reach, and compute costs follow each node's electricity tariff. The hub node's
+government pays racks x cost_per_rack over the construction period (``ramp``) from its
+subsidy account. Persistent: what is built stays.
 """
 
 from __future__ import annotations
@@ -19,18 +20,20 @@ from scenarios.schema import REQUIRED, param
 @dataclass(frozen=True, kw_only=True)
 class ComputingHub(Intervention):
     type = "computing_hub"
+    persistent = True
     node_fields = ("hub",)
 
-    hub: str = param(REQUIRED, doc="node hosting the hub")
-    reach_hours: float = param(1.5, 0, 24, doc="travel-time reach of the hub's service")
-    cost_reduction: float = param(0.4, 0, 1, doc="compute-cost reduction at full capacity")
-    capacity: float = param(0.3, 0.001, 1, doc="data demand the hub serves at full reduction, "
-                            "as a share of the region's")
+    hub: str = param(REQUIRED, doc="node hosting the racks")
+    racks: float = param(50_000.0, 0, 1e7, uncertain=(20_000.0, 100_000.0),
+                         doc="standard data-centre racks built",
+                         source="convention: the hub's start areas hold 10^4-10^5 racks "
+                         "(Chongqing's Shuitu 80,000, Ya'an 20,000: data/computing.csv)")
+    cost_per_rack: float = param(0.0015, 0, 1, uncertain=(0.0008, 0.003),
+                                 doc="construction cost per rack, 100 million yuan (0.0015: "
+                                 "150,000 yuan)", source="estimate: data-centre capex of "
+                                 "~100,000-200,000 yuan per standard rack")
 
     def apply(self, view, mods, strength):
         hub = view.region.index[self.hub]
-        within = view.region.travel_hours[hub] <= self.reach_hours
-        demand = view.data_demand
-        share = demand[within].sum() / max(demand.sum(), 1e-12)
-        congestion = min(1.0, self.capacity / max(share, 1e-12))
-        mods.compute[within] *= 1.0 - strength * self.cost_reduction * congestion
+        mods.racks[hub] += strength * self.racks
+        mods.spending[hub] += self.construction_cost(view, self.racks * self.cost_per_rack)

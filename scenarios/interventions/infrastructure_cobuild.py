@@ -1,7 +1,8 @@
 """Infrastructure co-building: a budget raises digital infrastructure (5G, data centres) in
 chosen nodes. Each node gets an equal part of the budget; its infrastructure index rises by
 budget_j / (population_j * cost_per_resident), which divides its compute cost.
-Persistent: what is built stays; ``ramp`` is the construction period.
+Persistent: what is built stays; ``ramp`` is the construction period, over which the nodes'
+city governments pay their parts of the budget from their subsidy accounts.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class InfrastructureCobuild(Intervention):
     node_fields = ("nodes",)
 
     nodes: list[str] = param([], doc="nodes that receive the investment (required)")
-    budget: float = param(50.0, 0, 1e6, doc="total budget, 100 million yuan")
+    budget: float = param(50.0, 0, 1e6, doc="total budget, 100 million yuan, paid by the "
+                          "nodes' governments over the construction period")
     cost_per_resident: float = param(500.0, 1, 1e6, doc="yuan per resident that doubles a "
                                      "node's infrastructure index", source="convention")
 
@@ -31,6 +33,7 @@ class InfrastructureCobuild(Intervention):
         per_node = self.budget * 1e8 / len(idx)
         increase = per_node / (view.region.population[idx] * self.cost_per_resident)
         mods.compute[idx] /= 1.0 + strength * increase
+        mods.spending[idx] += self.construction_cost(view, self.budget / len(idx))
 
     def check(self, index, file, path):
         if not self.nodes:
