@@ -54,16 +54,18 @@ def _final(dt: float, seed: int) -> dict[str, float]:
 def test_halving_the_step_length_changes_nothing_material():
     """Ten years in quarters against ten years in eighths of a year (8 seeds each): every
     rate is annual and decisions weigh discounted streams, so the outcomes agree within their
-    noise. Measured over 12 seeds (2026-12-01): output x3.269 / x3.278 / x3.271 for steps of
-    1/4, 1/8, 1/16 year (s.e. 0.02), firms 2780 / 2790 / 2787 (s.e. 20), two-core share
-    0.879 / 0.884 / 0.884. Tolerances: 2% of output and talent, 3% of firms, 0.01 of shares."""
+    noise. Measured over 12 seeds (2026-12-01, final rules): output x3.295 / x3.311 / x3.309 for
+    steps of 1/4, 1/8, 1/16 year (s.e. 0.02), firms 2838 / 2849 / 2839 (s.e. 16), two-core
+    share 0.884 / 0.883 / 0.884 (s.e. 0.0013), core balance 0.891 / 0.886 / 0.883 (s.e. 0.008).
+    Tolerances, about 3 s.e. of a difference of 8-seed means: 2% of output and talent, 3% of
+    firms, 0.01 of the two-core share, 0.035 of the (noisier) balance."""
     quarters = [_final(0.25, seed) for seed in range(8)]
     eighths = [_final(0.125, seed) for seed in range(8)]
     for key, tolerance in (("output", 0.02), ("firms", 0.03), ("talent", 0.02)):
         a = np.mean([q[key] for q in quarters])
         b = np.mean([e[key] for e in eighths])
         assert b == pytest.approx(a, rel=tolerance), key
-    for key in ("two_core_share", "core_balance"):
+    for key, tolerance in (("two_core_share", 0.01), ("core_balance", 0.035)):
         a = np.mean([q[key] for q in quarters])
         b = np.mean([e[key] for e in eighths])
-        assert b == pytest.approx(a, abs=0.01), key
+        assert b == pytest.approx(a, abs=tolerance), key
