@@ -18,7 +18,8 @@ parameters declared uncertain in the schema). Statistics:
 * sign agreement: the share of units (replicates, or draws) whose difference has the sign of
   the mean; a sign is called robust when at least 90% agree;
 * with uncertainty, "depends most on": the parameter with the largest absolute Spearman rank
-  correlation between its draws and the per-draw difference (final quarter).
+  correlation between its draws and the per-draw difference (final quarter); parameters of
+  intervention types that neither scenario of the pair has are excluded.
 
 A difference is "clearly non-zero" when its interval excludes zero and its sign is robust.
 """
@@ -306,6 +307,16 @@ class Comparison:
             rho = (yc @ xc) / np.outer(np.sqrt((yc ** 2).sum(axis=1)),
                                        np.sqrt((xc ** 2).sum(axis=0)))
         rho = np.nan_to_num(rho, nan=0.0)
+        # a parameter of an intervention type that neither scenario of the pair has cannot
+        # move the difference: any correlation with it is chance
+        types = {label: {item.type for item in spec.interventions}
+                 for label, spec in zip(self.labels, self.scenarios, strict=True)}
+        reference = types.get(self.labels[0], set())
+        for k, scenario in enumerate(per_draw.index.get_level_values("scenario")):
+            present = types.get(scenario, set()) | reference
+            for b, name in enumerate(names):
+                if name.startswith("interventions.") and name.split(".")[1] not in present:
+                    rho[k, b] = 0.0
         best = np.abs(rho).argmax(axis=1)
         frame = per_draw.index.to_frame(index=False)
         frame["depends_on"] = [names[b] if rho[k, b] != 0 else None

@@ -145,3 +145,17 @@ quarters = "final"
     assert cli(["sweep", str(grid), "--out", str(tmp_path / "g"), "--serial", "--quiet"]) == 0
     assert cli(["analyze", str(tmp_path / "g")]) == 2
     assert "need a morris or sobol design" in capsys.readouterr().err
+
+
+def test_an_effect_never_depends_on_an_absent_intervention():
+    """With a hub scenario in the comparison, the computing hub's uncertain parameters are
+    drawn, but the talent community's effects cannot depend on them (excluded, not chance)."""
+    hub = BASELINE.parent / "computing_hub.toml"
+    cmp = Comparison([BASELINE, TALENT, hub], reps=1, seed=3, uncertain=4, overrides=TINY)
+    keys = [p.key for p in cmp.parameters]
+    assert any(k.startswith("interventions.computing_hub.") for k in keys)
+    cmp.run(SERIAL)
+    eff = cmp.effects()
+    talent = eff[eff["scenario"] == "talent_community"]["depends_on"].dropna()
+    assert len(talent) > 0
+    assert not any(k.startswith("interventions.computing_hub.") for k in talent)
