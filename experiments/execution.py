@@ -54,6 +54,10 @@ class Execution:
         return f"local Dask cluster, {self.workers or cpu_count()} workers"
 
 
+# malloc settings of the workers we start (see ``client``): memory kept for reuse
+WORKER_TRIM_THRESHOLD = 128 * 1024 * 1024
+WORKER_MMAP_THRESHOLD = 32 * 1024 * 1024
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -121,11 +125,21 @@ def dask_client(how: Execution) -> Iterator[Any]:
             cluster.scale(jobs=how.jobs)
             client = Client(cluster, set_as_default=False)
         else:
+            import dask
             from distributed import LocalCluster
             workers = how.workers or cpu_count()
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR,
-                                   host="127.0.0.1", scheduler_kwargs={"dashboard": False})
+            # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which returns freed memory to
+            # the system at once (and, set at all, stops glibc from raising its mmap
+            # threshold): a model step frees and allocates agent-sized arrays, and a default
+            # run then costs 0.47 s of CPU instead of 0.18 s. Workers we start get a large
+            # trim threshold and a fixed 32 MB mmap threshold (measured: 0.18 s).
+            with dask.config.set({"distributed.nanny.pre-spawn-environ."
+                                  "MALLOC_TRIM_THRESHOLD_": WORKER_TRIM_THRESHOLD,
+                                  "distributed.nanny.pre-spawn-environ."
+                                  "MALLOC_MMAP_THRESHOLD_": WORKER_MMAP_THRESHOLD}):
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.ERROR,
+                                       host="127.0.0.1", scheduler_kwargs={"dashboard": False})
             client = Client(cluster, set_as_default=False)
         try:
             check_workers(client, how)
