@@ -325,14 +325,6 @@ class RegionModel(mesa.Model):
         self._materialize_views()
         return super().agent_types
 
-    def node_mask(self, ids: list[str]) -> np.ndarray:
-        """Boolean mask of the given node ids (an empty list selects every node)."""
-        if not ids:
-            return np.ones(self.region.n, dtype=bool)
-        mask = np.zeros(self.region.n, dtype=bool)
-        mask[self.region.node_indices(ids)] = True
-        return mask
-
     def open_links(self, links: list[tuple[str, str, float]]) -> None:
         """Open links (persistently); travel-time terms are recomputed on the next update."""
         new = [link for link in links if link not in self._opened_links]
