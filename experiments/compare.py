@@ -369,12 +369,15 @@ class Comparison:
 
     # ------------------------------------------------------------------ output
     def plot(self, out_dir: str | Path | None = None) -> list:
-        """Figures: levels (median, 10-90% band) and paired differences per region metric over
-        the quarters; written as levels.png and paired_differences.png into ``out_dir`` when
-        given (``run.py plot DIR`` draws the richer figures of the figures package)."""
-        from experiments.plots import plot_bands, plot_differences
-        figures = [plot_bands(self.bands(), self.labels),
-                   plot_differences(self.differences(), self.labels)]
+        """Figures: levels (median, 10-90% band over runs; the figures package's own plot) and
+        the mean paired differences with their 95% intervals per region metric over the
+        quarters; written as levels.png and paired_differences.png into ``out_dir`` when given
+        (``run.py plot DIR`` draws every figure of the figures package)."""
+        from experiments.plots import plot_differences
+        from figures.timeseries import plot_bands
+        region, _ = self.contract_tables()
+        levels = plot_bands(region, baseline=self.labels[0]) if len(region) else None
+        figures = [levels, plot_differences(self.differences(), self.labels)]
         if out_dir is not None:
             import matplotlib.pyplot as plt
             out = Path(out_dir)

@@ -1,5 +1,5 @@
-"""Matplotlib figures of comparisons and sensitivity indices (small multiples, one panel per
-metric). Richer figures live in ``figures/``; these are the experiment's own quick views."""
+"""Matplotlib figures the figures package does not draw: the mean paired differences with
+their 95% intervals (the intervals the comparison's verdicts use), and sensitivity indices."""
 
 from __future__ import annotations
 
@@ -23,28 +23,6 @@ def _ticks(ax, frame: pd.DataFrame) -> None:
     if len(steps) > 1:
         pick = steps.iloc[:: max(1, len(steps) // 4)]
         ax.set_xticks(pick["step"], pick["quarter"], fontsize=7)
-
-
-def plot_bands(bands: pd.DataFrame, labels: list[str]):
-    """Median and 10-90% band of each region metric over the quarters, one line per scenario."""
-    region = bands[bands["node"].isna()]
-    metrics = list(dict.fromkeys(region["metric"]))
-    if not metrics:
-        return None
-    fig, axes = _grid(len(metrics))
-    for ax, metric in zip(axes, metrics, strict=False):
-        part = region[region["metric"] == metric]
-        for label in labels:
-            line = part[part["scenario"] == label].sort_values("step")
-            ax.plot(line["step"], line["median"], lw=1.2, label=label)
-            ax.fill_between(line["step"], line["p10"], line["p90"], alpha=0.2)
-        ax.set_title(metric, fontsize=8)
-        ax.tick_params(labelsize=7)
-        _ticks(ax, part)
-    axes[0].legend(fontsize=7)
-    fig.suptitle("median and 10-90% band over runs", fontsize=9)
-    fig.tight_layout()
-    return fig
 
 
 def plot_differences(diffs: pd.DataFrame, labels: list[str]):

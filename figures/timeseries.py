@@ -74,15 +74,12 @@ def plot_metrics(region: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     return fig
 
 
-def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
-               baseline: str | None = None, lang: str = "en") -> plt.Figure:
-    """Per metric, each scenario's median over replicates with its 10-90% band."""
-    metrics = list(metrics) if metrics is not None else long_metrics(long)
-    stats = summarise(long[long["metric"].isin(metrics)], ["scenario", "metric", "step"])
-    names = scenarios_in_order(long, baseline)
-    fig, axes = _grid(len(metrics))
+def _median_panels(axes, stats: pd.DataFrame, names: list[str], metrics: list[str],
+                   long: pd.DataFrame, lang: str, first_colour: int) -> None:
+    """One panel per metric: each scenario's median line, with its 10-90% band when it has
+    several replicates (colours from ``first_colour`` on, so a baseline keeps its colour)."""
     for ax, metric in zip(axes, metrics, strict=True):
-        for k, name in enumerate(names):
+        for k, name in enumerate(names, start=first_colour):
             rows = stats[(stats["scenario"] == name) & (stats["metric"] == metric)]
             colour = PALETTE[k % len(PALETTE)]
             ax.plot(rows["step"], rows["median"], color=colour, lw=1.4, label=name, gid="median")
@@ -92,6 +89,16 @@ def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
         ax.set_title(metric_label(metric, lang), fontsize=9)
         _quarter_ticks(ax, long)
         ax.tick_params(labelsize=7)
+
+
+def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
+               baseline: str | None = None, lang: str = "en") -> plt.Figure:
+    """Per metric, each scenario's median over replicates with its 10-90% band."""
+    metrics = list(metrics) if metrics is not None else long_metrics(long)
+    stats = summarise(long[long["metric"].isin(metrics)], ["scenario", "metric", "step"])
+    names = scenarios_in_order(long, baseline)
+    fig, axes = _grid(len(metrics))
+    _median_panels(axes, stats, names, metrics, long, lang, first_colour=0)
     _shared_legend(fig, axes, lang)
     fig.suptitle(text("bands_title", lang))
     fig.tight_layout(rect=(0, 0, 1, 0.95))
@@ -108,18 +115,9 @@ def plot_paired_differences(long: pd.DataFrame, baseline: str, *,
     stats = summarise(diffs, ["scenario", "metric", "step"])
     names = [n for n in scenarios_in_order(long, baseline) if n != baseline]
     fig, axes = _grid(len(metrics))
-    for ax, metric in zip(axes, metrics, strict=True):
+    for ax in axes:
         ax.axhline(0, color="black", lw=0.8)
-        for k, name in enumerate(names, start=1):
-            rows = stats[(stats["scenario"] == name) & (stats["metric"] == metric)]
-            colour = PALETTE[k % len(PALETTE)]
-            ax.plot(rows["step"], rows["median"], color=colour, lw=1.4, label=name, gid="median")
-            if (rows["n"] > 1).any():
-                ax.fill_between(rows["step"], rows["low"], rows["high"], color=colour, alpha=0.2,
-                                lw=0, gid="band")
-        ax.set_title(metric_label(metric, lang), fontsize=9)
-        _quarter_ticks(ax, long)
-        ax.tick_params(labelsize=7)
+    _median_panels(axes, stats, names, metrics, long, lang, first_colour=1)
     _shared_legend(fig, axes, lang)
     fig.suptitle(text("paired_difference", lang, baseline=baseline))
     fig.tight_layout(rect=(0, 0, 1, 0.95))
