@@ -9,6 +9,7 @@
   python run.py analyze DIR                                  sensitivity indices of a sweep
   python run.py plot DIR                                     every figure that fits DIR
   python run.py report DIR                                   the planner's HTML report
+  python run.py calibrate [FILE] --out DIR                   backcast fitted to observations
   (each subcommand has its own --help)
 
 The results folder defaults to results/<scenario file name without .toml>. It is replaced as a
@@ -80,6 +81,7 @@ SUBCOMMANDS = {
     "analyze": "experiments.commands",   # sensitivity indices of a sweep
     "plot": "figures.commands",          # every figure that fits a results folder
     "report": "report.commands",         # the planner's HTML report
+    "calibrate": "calibration.commands",  # backcast fitted by ABC, with its report
 }
 
 
