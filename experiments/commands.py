@@ -70,6 +70,10 @@ def compare(command: str, argv: list[str]) -> int:
     parser.add_argument("--uncertain", type=int, nargs="?", const=10, metavar="DRAWS",
                         help="draw the uncertain parameters (Latin hypercube, DRAWS draws, "
                         "default 10) and report how robust each effect is")
+    parser.add_argument("--posterior", metavar="CALIBRATION_DIR",
+                        help="draw the calibrated parameters from the posterior of "
+                        "'run.py calibrate' in this folder (the other uncertain parameters "
+                        "from their ranges); DRAWS of --uncertain, default 10")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="set a scenario key in every scenario, e.g. steps=20")
     parser.add_argument("--nodes", action="store_true", help="also keep node metrics")
@@ -101,7 +105,7 @@ def compare(command: str, argv: list[str]) -> int:
         raise CyflowError(f"--uncertain: expected a positive number of draws, got {draws}")
     how = _execution(args)
     cmp = Comparison(scenarios, reps=reps, seed=seed, uncertain=draws, uncertain_keys=keys,
-                     overrides=overrides or None, output=output)
+                     overrides=overrides or None, output=output, posterior=args.posterior)
     out = Path(args.out) if args.out else Path("results") / ("compare-" + "-".join(
         cmp.labels)[:80])
     target = prepare_folder(out, "comparison.json")  # fail before the runs, not after

@@ -30,6 +30,7 @@ import json
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,8 @@ class Comparison:
                  seed: int | None = None, uncertain: int = 0,
                  uncertain_keys: list[str] | tuple[str, ...] = (),
                  overrides: dict[str, Any] | None = None,
-                 output: OutputSpec | None = None) -> None:
+                 output: OutputSpec | None = None,
+                 posterior: str | Path | None = None) -> None:
         if not scenarios:
             raise CyflowError("a comparison needs at least one scenario")
         if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
@@ -104,7 +106,13 @@ class Comparison:
         self.seed = loaded[0].seed if seed is None else int(seed)
         self.output = output or OutputSpec()
         self.overrides = dict(overrides or {})
-        self.parameters = self._uncertain(uncertain, tuple(uncertain_keys)) if uncertain else ()
+        self.posterior = None if posterior is None else load_posterior(posterior)
+        if self.posterior is not None and not uncertain:
+            uncertain = 10
+        calibrated = () if self.posterior is None else tuple(self.posterior.parameters)
+        drawn = self._uncertain(uncertain, tuple(uncertain_keys)) if uncertain else ()
+        self.parameters = tuple(p for p in drawn if p.key not in {c.key for c in calibrated}) \
+            + calibrated
         self.n_draws = uncertain if self.parameters else 0
         self._results: pd.DataFrame | None = None
         self._index: pd.DataFrame | None = None
@@ -136,11 +144,26 @@ class Comparison:
             params.append(Parameter(key, kind, low=kind(lo), high=kind(hi)))
         return tuple(params)
 
+    def _points(self) -> list[dict[str, Any]]:
+        """The parameter draws: a Latin hypercube over the uncertain parameters, with the
+        calibrated ones (``posterior``) drawn from the posterior instead."""
+        if not self.parameters:
+            return [{}]
+        calibrated = set() if self.posterior is None else set(self.posterior.keys)
+        lhs = [p for p in self.parameters if p.key not in calibrated]
+        points = latin_hypercube(lhs, self.n_draws, self.seed, purpose=1) if lhs else \
+            [{} for _ in range(self.n_draws)]
+        if self.posterior is not None:
+            for point, draw in zip(points, self.posterior.sample(self.n_draws, self.seed),
+                                   strict=True):
+                point.update(draw)
+        return points
+
     def draws(self) -> pd.DataFrame:
         """The parameter draws (one row per draw; empty without uncertainty)."""
         if not self.parameters:
             return pd.DataFrame({"point": [0]})
-        points = latin_hypercube(self.parameters, self.n_draws, self.seed, purpose=1)
+        points = self._points()
         frame = pd.DataFrame([{column_name(k): v for k, v in p.items()} for p in points])
         frame.insert(0, "point", range(len(frame)))
         return frame
@@ -148,10 +171,7 @@ class Comparison:
     def tasks(self) -> list[RunTask]:
         """Every run: scenario x draw x replicate; the seed depends on (draw, replicate)."""
         keys = [p.key for p in self.parameters]
-        if self.parameters:
-            points = latin_hypercube(self.parameters, self.n_draws, self.seed, purpose=1)
-        else:
-            points = [{}]
+        points = self._points()
         tasks = []
         for s, (scenario, label) in enumerate(zip(self.scenarios, self.labels, strict=True)):
             for d, point in enumerate(points):
@@ -341,8 +361,10 @@ class Comparison:
         quarter = self.results()["quarter"].iloc[-1] if len(self.results()) else "?"
         lines = [f"comparison against '{self.labels[0]}': {len(self.labels)} scenarios x "
                  f"{self.reps} replicates (common random numbers, master seed {self.seed})"
-                 + (f" x {self.n_draws} Latin hypercube draws of {len(self.parameters)} "
-                    "uncertain parameters" if self.parameters else ""),
+                 + (f" x {self.n_draws} draws of {len(self.parameters)} uncertain parameters"
+                    + (f" ({len(self.posterior.keys)} from the calibration posterior, the "
+                       "others Latin hypercube)" if self.posterior is not None else
+                       " (Latin hypercube)") if self.parameters else ""),
                  f"final quarter {quarter}; intervals: 95% t-interval of the mean paired "
                  f"difference over {unit}; robust sign: >= {ROBUST:.0%} of {unit} agree"]
         for label in self.labels[1:]:
@@ -453,10 +475,52 @@ class Comparison:
         return {"scenarios": self.labels, "reference": self.labels[0], "replicates": self.reps,
                 "seed": self.seed, "draws": self.n_draws,
                 "uncertain": {p.key: [p.low, p.high] for p in self.parameters},
+                "posterior": None if self.posterior is None else str(self.posterior.folder),
                 "overrides": self.overrides, "output": self.output.to_dict(),
                 "interval": f"{CONFIDENCE:.0%} Student-t of the mean paired difference",
                 "robust_share": ROBUST, "wall_seconds": round(self.wall_seconds, 3),
                 "versions": versions(), "git_commit": git_commit(), "git_dirty": git_dirty()}
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """The weighted posterior particles of a finished calibration folder."""
+
+    folder: Path
+    parameters: tuple[Parameter, ...]
+    particles: pd.DataFrame          # one column per parameter key, and "weight"
+
+    @property
+    def keys(self) -> list[str]:
+        return [p.key for p in self.parameters]
+
+    def sample(self, n: int, seed: int) -> list[dict[str, Any]]:
+        """``n`` draws of particles by weight (the same for every scenario of a comparison)."""
+        rng = np.random.default_rng([seed, 0xB05])
+        w = self.particles["weight"].to_numpy(float)
+        picks = rng.choice(len(w), size=n, p=w / w.sum())
+        return [{p.key: p.kind(self.particles[p.key].iloc[i]) for p in self.parameters}
+                for i in picks]
+
+
+def load_posterior(folder: str | Path) -> Posterior:
+    """The posterior of ``run.py calibrate`` in ``folder`` (its posterior.csv)."""
+    folder = Path(folder)
+    path, record = folder / "posterior.csv", folder / "calibration.json"
+    if not path.is_file() or not record.is_file():
+        raise CyflowError(f"{folder}: not a finished calibration (no posterior.csv or "
+                          "calibration.json); run 'run.py calibrate --out DIR' first")
+    spec = json.loads(record.read_text(encoding="utf-8"))
+    params = []
+    for item in spec["parameters"]:
+        kind, _ = parameter_kind(item["key"])
+        params.append(Parameter(item["key"], kind, low=item["range"][0], high=item["range"][1]))
+    particles = pd.read_csv(path)
+    missing = [p.key for p in params if p.key not in particles] + \
+        ([] if "weight" in particles else ["weight"])
+    if missing:
+        raise CyflowError(f"{path}: missing columns {missing}")
+    return Posterior(folder.absolute(), tuple(params), particles)
 
 
 def _unique_labels(names: list[str]) -> list[str]:

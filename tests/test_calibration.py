@@ -248,3 +248,29 @@ def test_calibration_on_a_dask_cluster_equals_the_serial_one(tmp_path):
     a = pd.read_parquet(serial / "generations" / "g01-kept.parquet")
     b = pd.read_parquet(dask / "generations" / "g01-kept.parquet")
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_comparison_draws_calibrated_parameters_from_the_posterior(tmp_path):
+    """The calibrated parameters of each draw are particles of the posterior (resampled by
+    weight, shared by every scenario); the other uncertain parameters still vary."""
+    from experiments.compare import Comparison
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "calibration.json").write_text(json.dumps({"parameters": [
+        {"key": "talent.kappa", "range": [0.5, 3.0]},
+        {"key": "talent.border_cost", "range": [6.0, 24.0]}]}))
+    particles = pd.DataFrame({"talent.kappa": [1.0, 2.0, 2.5], "talent.border_cost":
+                              [7.0, 8.0, 20.0], "weight": [0.0, 0.5, 0.5]})
+    particles.to_csv(folder / "posterior.csv", index=False)
+    cmp = Comparison([REPO / "scenarios" / "baseline.toml",
+                      REPO / "scenarios" / "talent_community.toml"], reps=2, seed=4,
+                     uncertain=6, posterior=folder, overrides={"steps": 2})
+    draws = cmp.draws()
+    pairs = set(zip(draws["talent__kappa"], draws["talent__border_cost"], strict=True))
+    assert pairs <= {(2.0, 8.0), (2.5, 20.0)}            # weight 0 is never drawn
+    assert draws["mechanisms__market__alpha"].nunique() == 6
+    keys = [p.key for p in cmp.parameters]
+    assert keys[-2:] == ["talent.kappa", "talent.border_cost"] and len(set(keys)) == len(keys)
+    tasks = cmp.tasks()
+    for task in tasks:
+        assert (task.overrides["talent.kappa"], task.overrides["talent.border_cost"]) in pairs
