@@ -76,3 +76,39 @@ def plot_sensitivity(table: pd.DataFrame, method: str):
                  fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_morris_plane(table: pd.DataFrame, metrics: list[str] | None = None, *,
+                      floors: dict[str, float] | None = None, label: int = 5):
+    """The Morris (mu*, sigma) plane per metric: one point per parameter, the ``label`` largest
+    mu* named, the lines sigma/mu* = 0.5 and 1 (above 1: non-linear or interacting effects;
+    elementary effects that are pure noise around zero lie near sqrt(pi/2) = 1.25), and,
+    when ``floors`` gives it, the metric's noise floor of mu* as a shaded band."""
+    import numpy as np
+    metrics = metrics or list(dict.fromkeys(table["metric"]))
+    fig, axes = _grid(len(metrics), width=3.6, height=3.2)
+    for ax, metric in zip(axes, metrics, strict=False):
+        part = table[table["metric"] == metric].sort_values("mu_star", ascending=False)
+        top = max(float((part["mu_star"] + part["mu_star_conf"]).max()),
+                  float(part["sigma"].max()), 1e-300) * 1.08
+        ax.errorbar(part["mu_star"], part["sigma"], xerr=part["mu_star_conf"], fmt="o", ms=3.5,
+                    lw=0.6, capsize=1.5)
+        span = np.array([0.0, top])
+        for ratio, style in ((0.5, ":"), (1.0, "--")):
+            ax.plot(span, ratio * span, "k", ls=style, lw=0.6, label=f"σ/μ* = {ratio:g}")
+        if floors and metric in floors:
+            ax.axvspan(0, floors[metric], color="0.85", zorder=0, label="noise floor")
+        for i, row in enumerate(part.head(label).itertuples()):
+            ax.annotate(row.parameter.split(".")[-1], (row.mu_star, row.sigma), fontsize=6.5,
+                        xytext=(3, 2 if i % 2 == 0 else -8), textcoords="offset points")
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        ax.set_title(metric, fontsize=8)
+        ax.set_xlabel("μ*", fontsize=7)
+        ax.set_ylabel("σ", fontsize=7)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=6, loc="upper left")
+    fig.suptitle("Morris μ* (with its confidence interval) against σ (final quarter)",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig
