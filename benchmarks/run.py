@@ -341,10 +341,10 @@ def batch_run_cost(runs: int, seed: int) -> dict[str, Any]:
     out: dict[str, Any] = {"runs": runs}
     for processes in (1, 2):
         start = time.perf_counter()
-        mesa.batch_run(RegionModel, parameters={"rng": list(range(seed, seed + runs)),
-                                                "agent_views": False},
-                       iterations=1, max_steps=52, number_processes=processes,
-                       data_collection_period=-1, display_progress=False)
+        mesa.batch_run(RegionModel, parameters={"agent_views": False},
+                       rng=list(range(seed, seed + runs)), max_steps=52,
+                       number_processes=processes, data_collection_period=-1,
+                       display_progress=False)
         out[processes] = time.perf_counter() - start
     return out
 
