@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--no-figures", action="store_true",
                         help="tables only: skip the run's figures (draw them later with "
-                             "'run.py plot DIR'); about 5 s faster")
+                             "'run.py plot DIR'); several seconds faster")
     parser.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error")
     return parser
