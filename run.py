@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario key, e.g. mechanisms.market.alpha=0.08")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--no-figures", action="store_true",
+                        help="tables only: skip the run's figures (draw them later with "
+                             "'run.py plot DIR'); several seconds faster")
     parser.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error")
     return parser
@@ -151,9 +154,10 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CyflowError(f"{out}: cannot write the results: {exc}") from None
     try:  # the figures of the run beside its tables (the run itself is saved by now)
-        from figures.commands import save_figures
+        if not args.no_figures:
+            from figures.commands import save_figures
 
-        files += save_figures(out, region=sim.model.region)
+            files += save_figures(out, region=sim.model.region)
     except (CyflowError, OSError, ValueError, KeyError) as exc:
         warnings.warn(f"{out}: the figures were not drawn: {exc}", stacklevel=1)
     if not args.quiet:

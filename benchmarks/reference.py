@@ -13,8 +13,8 @@ numba kernels) is done here one agent at a time:
   node, each potential entrant its productivity and data intensity and enters when the
   discounted profit exceeds the entry cost); each firm draws its own closure, each worker its
   retirement;
-- counts and sums by (sector, node) are tallied by looping over the agents (again only after a
-  change), and the step's ledger is booked agent by agent.
+- counts by (sector, node) follow each event, sums are tallied by looping over the agents,
+  and the step's ledger is booked agent by agent.
 
 Reused, not written twice: the node-level rules (``agents.firm.node_terms`` / ``FirmTerms``,
 ``agents.talent.utility_matrix`` / ``transition_matrix``, ``arrival_probabilities``), the node
@@ -23,11 +23,16 @@ economy (``model.economy``), the travel-time terms (``model.network``), the four
 (``model.equilibrium``), the initial agents (``model.initial`` with the production's named
 ``init_*`` streams: the same seed gives the same initial agents), the node record and the region
 metrics. Per-step caches, as a competent Mesa user would keep them: the node terms and the
-talent transition matrix once per step (they hold the move costs), the cumulative transition
-rows by (sector, origin) as they are first needed. Every draw of a step comes from the Mesa
-model's ``random`` (per-agent uniforms, attributes) and ``rng`` (node-level Poisson counts), so
-runs diverge from the production run of the same seed after step 0; the models are compared by
-their distributions over seeds (tests/test_docking.py). Interventions are not implemented.
+talent transition matrix once per step (they hold the subsidies and the annuitised move costs),
+the firms' profit rows as Python floats, the two closure probabilities and the Poisson term of
+the spin-offs, the cumulative transition rows by (sector, origin) as they are first needed;
+counts by (sector, node) updated event by event, and the weight sums tallied in the closing
+pass over the agents (closures, retirements) that the step makes anyway. ``OldReferenceModel``
+is the first reference without these caches (the same histories; kept for the benchmark).
+Every draw of a step comes from the Mesa model's ``random`` (per-agent uniforms, attributes)
+and ``rng`` (node-level Poisson counts), so runs diverge from the production run of the same
+seed after step 0; the models are compared by their distributions over seeds
+(tests/test_docking.py). Interventions are not implemented.
 
 Schedule of a step (as ``RegionModel.step``): governments set subsidies -> firms reconsider ->
 talent reconsiders -> arrivals (outside open) -> entry, graduates, closures, retirements (growth
@@ -83,9 +88,10 @@ def logit_draw(utilities: np.ndarray, u: float) -> int:
     return inverse_cdf(np.cumsum(np.exp(utilities - utilities.max())).tolist(), u)
 
 
-def poisson(rand: random.Random, mean: float) -> int:
-    """A Poisson count by inversion of one uniform of ``rand`` (small means: per-agent events)."""
-    k, term = 0, math.exp(-mean)
+def poisson(rand: random.Random, mean: float, zero: float | None = None) -> int:
+    """A Poisson count by inversion of one uniform of ``rand`` (small means: per-agent events);
+    ``zero`` is exp(-mean) when the caller has it already."""
+    k, term = 0, math.exp(-mean) if zero is None else zero
     total, u = term, rand.random()
     while u > total and term > 0.0:
         k += 1
@@ -116,9 +122,10 @@ class ReferenceFirm(CellAgent):
         return logit_draw(self.utilities(), u)
 
     def profit(self) -> float:
-        """Annual profit at its node (units of mean annual firm output)."""
-        return float(self.model.terms.profit(self.productivity, self.data_intensity, self.sector,
-                                             self.cell.coordinate))
+        """Annual profit at its node (units of mean annual firm output): ``FirmTerms.profit``
+        from the step's rows of Python floats (the same operations in the same order)."""
+        return self.model.profit_at(self.productivity, self.data_intensity, self.sector,
+                                    self.cell.coordinate)
 
     def reconsider(self) -> None:
         m = self.model
@@ -129,15 +136,13 @@ class ReferenceFirm(CellAgent):
         """Potential entrants of this incumbent's sector at its node (Poisson, rate
         ``growth.birth_rate``); each enters if entry pays."""
         m = self.model
-        for _ in range(poisson(m.random, m.spin_off_mean)):
+        for _ in range(poisson(m.random, m.spin_off_mean, m.spin_off_zero)):
             m.consider_entry(self.cell.coordinate, self.sector)
 
     def survive(self) -> None:
         """Close with the exit hazard (higher when the firm makes losses)."""
         m = self.model
-        gr = m.spec.growth
-        hazard = gr.exit_rate + (gr.loss_exit_rate if self.profit() < 0 else 0.0)
-        if m.random.random() < probability(hazard, m.dt):
+        if m.random.random() < m.closure[self.profit() < 0]:
             m.remove_agent(self, m.firm_pop)
 
 
@@ -166,10 +171,10 @@ class ReferenceTalent(CellAgent):
             m.remove_agent(self, m.talent_pop)
 
 
-class Books:
+class TallyBooks:
     """The accounts of one kind of agent that the shared set-up and observation code reads:
     the step's ``Ledger`` (booked agent by agent) and counts and sums of ``weight`` by (sector,
-    node), tallied by looping over the agents when asked after a change."""
+    node), tallied by looping over the agents when asked after a change (the old reference)."""
 
     def __init__(self, model: ReferenceModel, kind: type, weight: str) -> None:
         self.model, self.kind, self.weight = model, kind, weight
@@ -180,7 +185,20 @@ class Books:
         self.ledger = Ledger.empty(self.model.n)
 
     def changed(self) -> None:
+        """Everything must be tallied again (e.g. locations were replaced)."""
         self._tally = None
+
+    def moved(self, sector: int, origin: int, destination: int) -> None:
+        """An agent moved between region nodes (destination n: it left the region)."""
+        self.changed()
+
+    def added(self, sector: int, node: int) -> None:
+        """An agent was created at ``node``."""
+        self.changed()
+
+    def removed(self, sector: int, node: int) -> None:
+        """An agent closed or retired at ``node``."""
+        self.changed()
 
     def tally(self) -> tuple[np.ndarray, np.ndarray]:
         """[S, n] counts and sums of the agents in the region."""
@@ -202,6 +220,50 @@ class Books:
         return self.tally()[1]
 
 
+class Books(TallyBooks):
+    """Accounts kept as a competent Mesa user would: integer counts updated event by event
+    (exact), the float sums tallied only when asked after a change, or handed over by a pass
+    over the agents that the step makes anyway (``set_sums``: closures, retirements)."""
+
+    def __init__(self, model: ReferenceModel, kind: type, weight: str) -> None:
+        super().__init__(model, kind, weight)
+        self.changed()
+
+    def changed(self) -> None:
+        counts, self._sums = self.tally_all()
+        self._counts = counts.tolist()
+
+    def tally_all(self) -> tuple[np.ndarray, np.ndarray]:
+        self._tally = None
+        return super().tally()
+
+    def moved(self, sector: int, origin: int, destination: int) -> None:
+        self._counts[sector][origin] -= 1
+        if destination < self.model.n:
+            self._counts[sector][destination] += 1
+        self._sums = None
+
+    def added(self, sector: int, node: int) -> None:
+        self._counts[sector][node] += 1
+        self._sums = None
+
+    def removed(self, sector: int, node: int) -> None:
+        self._counts[sector][node] -= 1
+        self._sums = None
+
+    def set_sums(self, sums: list[list[float]]) -> None:
+        """The sums by (sector, node) of the agents now in the region, from a full pass."""
+        self._sums = np.array(sums, dtype=float)
+
+    def region_counts(self) -> np.ndarray:
+        return np.array(self._counts, dtype=np.int64)
+
+    def region_sums(self) -> np.ndarray:
+        if self._sums is None:
+            self._sums = self.tally_all()[1]
+        return self._sums
+
+
 class ReferenceModel(mesa.Model):
     """The rules of ``RegionModel``, one Python object per agent (see the module docstring).
 
@@ -218,6 +280,7 @@ class ReferenceModel(mesa.Model):
 
     firm_class: type[ReferenceFirm] = ReferenceFirm
     talent_class: type[ReferenceTalent] = ReferenceTalent
+    books_class: type[TallyBooks] = Books
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  region: Region | None = None, agent_views: bool = True,
@@ -244,6 +307,9 @@ class ReferenceModel(mesa.Model):
         self.talent_revision = probability(spec.talent.revision_rate, self.dt)
         self.retirement = probability(gr.retirement_rate, self.dt)
         self.spin_off_mean = gr.birth_rate * self.dt
+        self.spin_off_zero = math.exp(-self.spin_off_mean)
+        self.closure = (probability(gr.exit_rate, self.dt),   # indexed by "makes losses"
+                        probability(gr.exit_rate + gr.loss_exit_rate, self.dt))
 
         # Space: one cell per node, connected by the open links.
         graph = nx.relabel_nodes(reg.graph(), reg.index)
@@ -262,8 +328,8 @@ class ReferenceModel(mesa.Model):
                              init, streams["init_talent"])
         for j, s, skill in zip(talent.node, talent.sector, talent.skill, strict=True):
             self.talent_class(self, self.space[int(j)], int(s), float(skill))
-        self.firm_pop = Books(self, self.firm_class, "productivity")
-        self.talent_pop = Books(self, self.talent_class, "skill")
+        self.firm_pop = self.books_class(self, self.firm_class, "productivity")
+        self.talent_pop = self.books_class(self, self.talent_class, "skill")
 
         # The immobile local base, the economy, the governments, the network terms.
         base_weight = ((weights / weights.sum()).sum(axis=1)[:, None]
@@ -280,6 +346,7 @@ class ReferenceModel(mesa.Model):
         self.modifiers = Modifiers.neutral(len(SECTORS), n)
         self.network = Network(spec, reg, self.endowments.log_size)
         self.terms: firm_rules.FirmTerms | None = None    # per-step caches (prepare_decisions)
+        self.profit_rows: tuple[list, list, list, list] = ([], [], [], [])
         self.transition = np.empty(0)
         self._rows: dict[tuple[int, int], list[float]] = {}
         self._fix_units()
@@ -347,7 +414,7 @@ class ReferenceModel(mesa.Model):
         self.record()
 
     # ------------------------------------------------------------------ agents' bookkeeping
-    def move(self, agent: CellAgent, j: int, books: Books) -> None:
+    def move(self, agent: CellAgent, j: int, books: TallyBooks) -> None:
         """Book the decision i -> j (i = j: stayed; j = n: left the region) and carry it out."""
         i = agent.cell.coordinate
         books.ledger.flows[i, j] += 1
@@ -356,13 +423,14 @@ class ReferenceModel(mesa.Model):
         elif j != i:
             agent.cell = self.space[j]
         if j != i:
-            books.changed()
+            books.moved(agent.sector, i, j)
 
-    def remove_agent(self, agent: CellAgent, books: Books) -> None:
+    def remove_agent(self, agent: CellAgent, books: TallyBooks) -> None:
         """A firm closes or a worker retires."""
-        books.ledger.died[agent.cell.coordinate] += 1
+        j = agent.cell.coordinate
+        books.ledger.died[j] += 1
         agent.remove()
-        books.changed()
+        books.removed(agent.sector, j)
 
     def firm_attributes(self, sector: int) -> tuple[float, float]:
         """Productivity and data intensity of a new firm (the distributions of
@@ -377,7 +445,7 @@ class ReferenceModel(mesa.Model):
                  arrived: bool) -> None:
         """A new firm at ``node``: an arrival from the rest of China or an entrant."""
         self.firm_class(self, self.space[node], sector, productivity, data_intensity)
-        self.book_entry(node, self.firm_pop, arrived=arrived)
+        self.book_entry(node, sector, self.firm_pop, arrived=arrived)
 
     def add_talent(self, node: int, sector: int, *, arrived: bool) -> None:
         """A new worker at ``node`` with a drawn skill (the distribution of
@@ -385,22 +453,29 @@ class ReferenceModel(mesa.Model):
         sigma = self.spec.init.skill_sigma
         self.talent_class(self, self.space[node], sector,
                           self.random.lognormvariate(-0.5 * sigma**2, sigma))
-        self.book_entry(node, self.talent_pop, arrived=arrived)
+        self.book_entry(node, sector, self.talent_pop, arrived=arrived)
 
-    def book_entry(self, node: int, books: Books, *, arrived: bool) -> None:
+    def book_entry(self, node: int, sector: int, books: TallyBooks, *, arrived: bool) -> None:
         if arrived:
             books.ledger.flows[self.n, node] += 1
         else:
             books.ledger.born[node] += 1
-        books.changed()
+        books.added(sector, node)
 
     def consider_entry(self, node: int, sector: int) -> None:
         """A potential entrant draws its attributes and enters if the discounted profit at
         ``node`` exceeds the entry cost."""
         q, d = self.firm_attributes(sector)
-        if firm_rules.enters(self.terms.profit(q, d, sector, node), self.annuity_firms,
+        if firm_rules.enters(self.profit_at(q, d, sector, node), self.annuity_firms,
                              self.spec.growth.entry_cost):
             self.add_firm(node, sector, q, d, arrived=False)
+
+    def profit_at(self, q: float, d: float, sector: int, node: int) -> float:
+        """``FirmTerms.profit`` of one firm from the step's rows of Python floats (the same
+        operations in the same order, so the same value)."""
+        rate, money, compute, bonus = self.profit_rows
+        return q * (1.0 + bonus[node] * d) * rate[sector][node] + money[sector][node] \
+            - d * compute[node]
 
     def transition_row(self, sector: int, origin: int) -> list[float]:
         """Cumulative transition row of (sector, origin) (cached for the step)."""
@@ -450,8 +525,11 @@ class ReferenceModel(mesa.Model):
         return coordination
 
     def prepare_decisions(self) -> None:
-        """Per-step caches: the firms' node terms and the talent transition matrix."""
-        self.terms = firm_rules.node_terms(self)
+        """Per-step caches: the firms' node terms (and their profit rows as Python floats)
+        and the talent transition matrix."""
+        terms = self.terms = firm_rules.node_terms(self)
+        self.profit_rows = (terms.profit_rate.tolist(), terms.money.tolist(),
+                            terms.compute.tolist(), terms.bonus.tolist())
         self.transition = talent_rules.transition_matrix(talent_rules.utility_matrix(self))
         self._rows = {}
 
@@ -470,8 +548,21 @@ class ReferenceModel(mesa.Model):
                 for _ in range(self.rng.poisson(seeds[s, j])):
                     self.consider_entry(j, s)
         self.graduation()
-        self.agents_of(self.firm_class).do("survive")
-        self.agents_of(self.talent_class).do("age")
+        self.closures_and_retirements()
+
+    def closures_and_retirements(self) -> None:
+        """Each firm may close, each worker retire; the same pass tallies the weight sums of
+        the survivors (in the order of a separate tally, so the same sums)."""
+        for kind, books, method in ((self.firm_class, self.firm_pop, "survive"),
+                                    (self.talent_class, self.talent_pop, "age")):
+            sums = [[0.0] * self.n for _ in SECTORS]
+            weight = books.weight
+            for agent in list(self.agents_of(kind)):  # a copy: agents leave during the pass
+                getattr(agent, method)()
+                cell = agent.cell
+                if cell is not None:
+                    sums[agent.sector][cell.coordinate] += getattr(agent, weight)
+            books.set_sums(sums)
 
     def arrivals(self) -> None:
         """Reconsidering agents of the rest of China who choose a region node: their number by
@@ -530,5 +621,43 @@ class ReferenceModel(mesa.Model):
         return self
 
 
-__all__ = ["Books", "ReferenceFirm", "ReferenceModel", "ReferenceTalent", "inverse_cdf",
-           "logit_draw", "poisson"]
+class OldReferenceFirm(ReferenceFirm):
+    """The first reference's firm: its profit through ``FirmTerms`` (numpy scalars), its
+    closure probability and Poisson term computed afresh at every call."""
+
+    def profit(self) -> float:
+        return float(self.model.terms.profit(self.productivity, self.data_intensity, self.sector,
+                                             self.cell.coordinate))
+
+    def spin_off(self) -> None:
+        m = self.model
+        for _ in range(poisson(m.random, m.spin_off_mean)):
+            m.consider_entry(self.cell.coordinate, self.sector)
+
+    def survive(self) -> None:
+        m = self.model
+        gr = m.spec.growth
+        hazard = gr.exit_rate + (gr.loss_exit_rate if self.profit() < 0 else 0.0)
+        if m.random.random() < probability(hazard, m.dt):
+            m.remove_agent(self, m.firm_pop)
+
+
+class OldReferenceModel(ReferenceModel):
+    """The first reference (kept for the benchmark's table): the same rules and draws as
+    ``ReferenceModel`` (the same histories for a seed), without its caches: counts and sums
+    tallied by a loop over the agents after every change, the firms' profit through numpy
+    scalars, and separate passes for closures, retirements and the tallies."""
+
+    firm_class = OldReferenceFirm
+    books_class = TallyBooks
+
+    def profit_at(self, q: float, d: float, sector: int, node: int) -> float:
+        return float(self.terms.profit(q, d, sector, node))
+
+    def closures_and_retirements(self) -> None:
+        self.agents_of(self.firm_class).do("survive")
+        self.agents_of(self.talent_class).do("age")
+
+
+__all__ = ["Books", "OldReferenceFirm", "OldReferenceModel", "ReferenceFirm", "ReferenceModel",
+           "ReferenceTalent", "TallyBooks", "inverse_cdf", "logit_draw", "poisson"]

@@ -17,7 +17,24 @@ from model.errors import SimulationError
 
 def check_finite(record: Mapping[str, Any], quarter: str, what: str = "node field") -> None:
     """Raise ``SimulationError`` naming ``quarter`` and the first non-finite field of
-    ``record`` (numeric arrays or scalars; other values are skipped)."""
+    ``record`` (numeric arrays or scalars; other values are skipped). One test over all the
+    values at once; the fields are searched one by one only when it fails."""
+    arrays, scalars = [], []
+    for value in record.values():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "fc":
+                arrays.append(value.ravel())
+        elif isinstance(value, float):
+            scalars.append(value)
+        else:
+            arrays.append(np.ravel(np.asarray(value)))
+    arrays.append(np.array(scalars, dtype=float))
+    values = np.concatenate([a for a in arrays if a.dtype.kind in "fc"])
+    if not np.isfinite(values).all():
+        _raise_first(record, quarter, what)
+
+
+def _raise_first(record: Mapping[str, Any], quarter: str, what: str) -> None:
     for name, value in record.items():
         array = np.asarray(value)
         if array.dtype.kind in "fc" and not np.isfinite(array).all():

@@ -42,7 +42,7 @@ from model.network import Network
 from model.observation import node_record
 from model.population import Population
 from model.region import PROVINCES, Region
-from model.state import SECTORS, NodeFields
+from model.state import SECTORS, FirmArrays, NodeFields
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
 from scenarios.references import check_references, index_of_region, warn_inactive
@@ -460,15 +460,8 @@ class RegionModel(mesa.Model):
         node, sector = _draw_cells(rng, graduates)
         self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
         # closures and retirements (agents in the region; the departed left already)
-        firms = self.firms
-        resident = firms.node < n
-        profit = np.zeros(len(firms))
-        profit[resident] = terms.profit(firms.productivity[resident],
-                                        firms.data_intensity[resident],
-                                        firms.sector[resident], firms.node[resident])
-        hazard = gr.exit_rate + gr.loss_exit_rate * (profit < 0)
-        closing = resident & (rng.random(len(firms)) < 1.0 - np.exp(-hazard * dt))
-        self.firm_pop.remove(np.flatnonzero(closing))
+        self.firm_pop.remove(_closing(self.firms, terms, n, gr.exit_rate, gr.loss_exit_rate, dt,
+                                      rng.random(len(self.firms))))
         resident = self.talent.node < n
         leaving = resident & (rng.random(len(self.talent)) < _probability(gr.retirement_rate, dt))
         self.talent_pop.remove(np.flatnonzero(leaving))
@@ -543,6 +536,23 @@ class RegionModel(mesa.Model):
         for _ in iterator:
             self.step()
         return self
+
+
+def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: float,
+             loss_exit_rate: float, dt: float, u: np.ndarray) -> np.ndarray:
+    """Rows of the resident firms that close with uniforms ``u`` (one per row): hazard
+    ``exit_rate``, plus ``loss_exit_rate`` for a firm with losses. A firm's profit decides only
+    when its uniform falls between the two closure probabilities, so it is computed there only
+    (the same closures as computing every firm's profit)."""
+    gains, losses = 1.0 - np.exp(-np.array([exit_rate, exit_rate + loss_exit_rate]) * dt)
+    resident = firms.node < n
+    closing = resident & (u < min(gains, losses))
+    if gains != losses:
+        rows = np.flatnonzero(resident & (u >= min(gains, losses)) & (u < max(gains, losses)))
+        loss = terms.profit(firms.productivity[rows], firms.data_intensity[rows],
+                            firms.sector[rows], firms.node[rows]) < 0
+        closing[rows] = u[rows] < np.where(loss, losses, gains)
+    return np.flatnonzero(closing)
 
 
 def _moves(flows: np.ndarray) -> np.ndarray:

@@ -27,10 +27,11 @@ def node_record(model: RegionModel) -> dict[str, np.ndarray]:
     record: dict[str, np.ndarray] = {
         "firms": firms.sum(axis=0), "talent": talent.sum(axis=0), "output": f.output.sum(axis=0),
     }
-    for column in SECTOR_COLUMNS:
+    for column in SECTOR_COLUMNS:  # one new [S, N] array per column; its rows are kept
+        rows = by_sector[column].copy() if column in ("firms", "talent") else np.array(
+            by_sector[column], dtype=float)
         for k, sector in enumerate(SECTORS):
-            record[f"{column}_{sector}"] = np.array(by_sector[column][k], dtype=float) \
-                if column not in ("firms", "talent") else by_sector[column][k].copy()
+            record[f"{column}_{sector}"] = rows[k]
     record.update({
         "rent": f.rent, "cost_of_living": f.cost_of_living, "market_access": f.market_access,
         "compute_cost": f.compute_cost, "data_bonus": model.modifiers.data_bonus.copy(),

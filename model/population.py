@@ -47,17 +47,41 @@ class Population:
     """Agents of one kind (rows of ``arrays``) with counts and ``weight`` sums by cell."""
 
     def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
-        self.arrays, self.weight, self.n = arrays, weight, n
+        self._arrays, self.weight, self.n = arrays, weight, n
+        self._added: list[_Rows] = []          # rows added, appended on the next read
+        self._removed: list[np.ndarray] = []   # rows removed, dropped with the departed
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
         self.recount()
+
+    @property
+    def arrays(self) -> _Rows:
+        """The agents' rows (additions and removals of the step carried out first: a step
+        copies the columns once for its additions and once for its removals)."""
+        if self._added:
+            self._append()
+        if self._removed:
+            self._compact(np.ones(len(self._arrays), dtype=bool))
+        return self._arrays
+
+    def _append(self) -> None:
+        self._arrays.append(*self._added)
+        self._added = []
+
+    def _compact(self, keep: np.ndarray) -> None:
+        """Drop the removed rows and those where ``keep`` is False (one copy per column)."""
+        for idx in self._removed:
+            keep[idx] = False
+        self._removed = []
+        self._arrays.keep(keep)
 
     @property
     def cols(self) -> int:
         return self.n + 1
 
     def cells(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-        return self.arrays.sector[idx].astype(np.int64) * self.cols + self.arrays.node[idx]
+        rows = self.arrays
+        return rows.sector[idx].astype(np.int64) * self.cols + rows.node[idx]
 
     def recount(self) -> None:
         """Counts and sums from every agent (afterwards kept up to date move by move)."""
@@ -91,7 +115,7 @@ class Population:
             return
         rows.uid = np.arange(self.next_uid, self.next_uid + len(rows), dtype=np.int64)
         self.next_uid += len(rows)
-        self.arrays.append(rows)
+        self._added.append(rows)
         cells = rows.sector.astype(np.int64) * self.cols + rows.node
         self._shift(cells, getattr(rows, self.weight), +1)
         at = np.bincount(rows.node, minlength=self.n)[: self.n]
@@ -107,18 +131,20 @@ class Population:
         nodes = self.arrays.node[idx]
         self._shift(self.cells(idx), getattr(self.arrays, self.weight)[idx], -1)
         self.ledger.died += np.bincount(nodes[nodes < self.n], minlength=self.n)
-        keep = np.ones(len(self.arrays), dtype=bool)
-        keep[idx] = False
-        self.arrays.keep(keep)
+        self._removed.append(np.asarray(idx))
 
     def drop_departed(self) -> None:
         """Remove the rows of agents that left for the outside this step (their move is in the
-        ledger; the counts of the outside column go back to zero)."""
-        out = self.arrays.node == self.n
+        ledger; the counts of the outside column go back to zero), and those removed."""
+        if self._added:
+            self._append()
+        rows = self._arrays
+        out = rows.node == self.n
         if out.any():
-            self._shift(self.cells(np.flatnonzero(out)),
-                        getattr(self.arrays, self.weight)[out], -1)
-            self.arrays.keep(~out)
+            cells = rows.sector[out].astype(np.int64) * self.cols + rows.node[out]
+            self._shift(cells, getattr(rows, self.weight)[out], -1)
+        if out.any() or self._removed:
+            self._compact(~out)
 
     def region_counts(self) -> np.ndarray:
         """[S, n] agents in the region's nodes."""

@@ -37,7 +37,7 @@ from scenarios.loader import save_scenario
 if TYPE_CHECKING:
     from model.model import RegionModel
 
-PACKAGES = ("mesa", "numpy", "pandas", "networkx", "pyarrow", "esda", "libpysal")
+PACKAGES = ("mesa", "numpy", "pandas", "networkx", "pyarrow", "numba")
 REPO_DIR = Path(__file__).resolve().parent.parent
 # every name a run (or run.py plot / report, visualize.py, Simulation.plot) writes into a
 # results folder: tables, scenario, run.json, the figures of figures.commands.RUN_FIGURES in

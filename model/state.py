@@ -32,10 +32,11 @@ class _Rows:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name)[mask])
 
-    def append(self, other: _Rows) -> None:
-        """Add the rows of ``other`` (same kind) at the end."""
+    def append(self, *others: _Rows) -> None:
+        """Add the rows of ``others`` (same kind) at the end, in order (one copy per column)."""
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
+            setattr(self, f.name, np.concatenate([getattr(self, f.name)]
+                                                 + [getattr(o, f.name) for o in others]))
 
     def row_of(self, uid: int) -> int:
         """Row of the agent ``uid`` (KeyError when it has left or closed)."""

@@ -13,7 +13,9 @@ by distributional equivalence).
    the node records of 6 steps (fields, subsidies and budgets of competing or coordinating
    governments, mechanisms off, uniform start); the same uniforms give the same choices
    (reference agents vs the compiled kernels). The reference's per-agent books satisfy the
-   node accounting identity.
+   node accounting identity. The reference (with the per-step caches of a competent Mesa
+   user) gives the same histories, bit for bit, as the first reference without them
+   (``OldReferenceModel``, kept for the benchmark's table).
 2. Distributions: 600 firm + 900 talent agents, 12 quarters, production seeds 1.. against
    reference seeds 1001.. (disjoint, so the samples are independent), in three configurations:
    "churn" (data start, revision rates 0.4 / 0.8 a year), "uniform" (uniform start, coordinating
@@ -45,6 +47,7 @@ from scipy import stats
 from agents import firm as firm_rules
 from agents import talent as talent_rules
 from benchmarks.reference import (
+    OldReferenceModel,
     ReferenceFirm,
     ReferenceModel,
     ReferenceTalent,
@@ -301,6 +304,21 @@ def test_reference_books_and_agents(region) -> None:
     table = model.datacollector.get_model_vars_dataframe()
     for column in OPEN_REGION:
         assert table[column].sum() > 0, column   # every kind of event happened
+
+
+@pytest.mark.parametrize("config", ["churn", "closed"])
+def test_old_reference_gives_the_same_histories(region, config: str) -> None:
+    """The reference with per-step caches (the one docked and benchmarked) and the first
+    reference without them (kept for the benchmark's table) are the same model: the same
+    records and region metrics, bit for bit, for a seed."""
+    fair = ReferenceModel(rng=2, region=region, **CONFIGS[config]).run()
+    old = OldReferenceModel(rng=2, region=region, **CONFIGS[config]).run()
+    assert len(fair.history) == len(old.history) == CONFIGS[config]["steps"] + 1
+    for a, b in zip(fair.history, old.history, strict=True):
+        for column in a:
+            np.testing.assert_array_equal(a[column], b[column], err_msg=column)
+    assert fair.datacollector.get_model_vars_dataframe().equals(
+        old.datacollector.get_model_vars_dataframe())
 
 
 def test_reference_helpers() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,20 +121,58 @@ def test_moran_against_formula():
     assert moran(np.ones(6), weights) == (0.0, 1.0)
 
 
-def test_cached_moran_equals_esda():
+def _esda_moran(y: np.ndarray, full: np.ndarray):
+    """PySAL's Moran (the oracle; not imported by the model) with row-standardised ``full``."""
+    import warnings
+
     from esda.moran import Moran
-    rng = np.random.default_rng(5)
-    hours = rng.uniform(0.2, 4, (20, 20))
+    from libpysal.weights import full2W
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = full2W(full)
+    w.transform = "r"
+    return w, Moran(y, w, permutations=0)
+
+
+@pytest.mark.parametrize(("n", "tau", "seed"), [(6, 1.0, 1), (20, 1.0, 5), (34, 0.5, 9)])
+def test_closed_form_moran_equals_esda(n: int, tau: float, seed: int):
+    """Our closed-form weights, moments, I, z and p against esda's Moran on travel-time
+    weights (one with a pair of nodes without links: weight 0)."""
+    rng = np.random.default_rng(seed)
+    hours = rng.uniform(0.2, 4, (n, n))
     hours = (hours + hours.T) / 2
+    hours[0, 1] = hours[1, 0] = np.inf
     np.fill_diagonal(hours, 0)
-    weights = moran_weights(hours, 1.0)
-    for _ in range(20):
-        y = rng.lognormal(size=20)
-        reference = Moran(y, weights.w, permutations=0)
+    weights = moran_weights(hours, tau)
+    full = np.exp(-hours / tau)
+    np.fill_diagonal(full, 0.0)
+    for _ in range(10):
+        y = rng.lognormal(size=n)
+        w, reference = _esda_moran(y, full)
+        np.testing.assert_array_equal(weights.dense, w.full()[0])
+        assert (weights.s0, weights.s1, weights.s2) == pytest.approx((w.s0, w.s1, w.s2),
+                                                                     rel=1e-14)
+        assert weights.expected == pytest.approx(float(reference.EI), abs=1e-15)
+        assert weights.se_norm ** 2 == pytest.approx(float(reference.VI_norm), rel=1e-12)
         value, p = moran(y, weights)
         assert value == pytest.approx(float(reference.I), abs=1e-12)
+        z = (value - weights.expected) / weights.se_norm
+        assert z == pytest.approx(float(reference.z_norm), abs=1e-10)
         assert p == pytest.approx(float(reference.p_norm), abs=1e-12)
-        assert moran(y, weights.w) == pytest.approx((value, p), abs=1e-12)
+
+
+def test_run_does_not_import_pysal():
+    """esda and libpysal are the tests' oracle only: building and stepping a model does not
+    import them (nor scikit-learn)."""
+    import subprocess
+    import sys
+    code = ("import sys; from model.model import RegionModel; "
+            "RegionModel(agent_views=False, scale__firm_agents=200, scale__talent_agents=300"
+            ").step(); print(sorted(m for m in ('esda', 'libpysal', 'sklearn') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # ---------------------------------------------------------------- continuous pattern measures

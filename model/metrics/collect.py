@@ -9,7 +9,7 @@ import numpy as np
 
 from model.kernels import KERNEL_METRICS, region_metric_vector
 from model.metrics.inequality import gini, theil, williamson_cv
-from model.metrics.patterns import pattern_measures
+from model.metrics.patterns import PatternStart
 from model.metrics.spatial import moran
 from model.metrics.structure import (
     axis_ratio,
@@ -102,12 +102,16 @@ def _totals(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]
     for name in ("firms_arrived", "firms_left", "firms_born", "firms_closed", "talent_arrived",
                  "talent_left", "graduates", "retired"):
         out[name] = int(record[name].sum())
-    hours = model.region.travel_hours[:, model.cores].min(axis=1)
-    out.update(pattern_measures(
-        output=record["output"], output_start=start["output"],
-        sector_output=_sector_output(record), sector_output_start=_sector_output(start),
-        cores=model.cores, axis=model.network.axis_mask, hours_to_core=hours,
-        siphon_hours=spec.siphon_hours, cluster_lq=spec.cluster_lq, years=model.years))
+    # the start's measures, kept with the start record and network they were computed from
+    base = model.__dict__.get("_pattern_start")
+    if base is None or base[0][0] is not start or base[0][1] is not model.network:
+        hours = model.region.travel_hours[:, model.cores].min(axis=1)
+        base = (start, model.network), PatternStart(
+            output_start=start["output"], sector_output_start=_sector_output(start),
+            cores=model.cores, axis=model.network.axis_mask, hours_to_core=hours,
+            siphon_hours=spec.siphon_hours, cluster_lq=spec.cluster_lq)
+        model.__dict__["_pattern_start"] = base
+    out.update(base[1].measures(record["output"], _sector_output(record), model.years))
     return out
 
 

@@ -65,28 +65,53 @@ def mean_krugman(sector_output: np.ndarray, nodes: np.ndarray) -> float:
     return float(diff[upper].mean())
 
 
+class PatternStart:
+    """What the pattern measures compare against, computed once per run (and network): the
+    start's shares, location quotients and clusters, the non-core and near-periphery masks."""
+
+    def __init__(self, *, output_start: np.ndarray, sector_output_start: np.ndarray,
+                 cores: np.ndarray, axis: np.ndarray, hours_to_core: np.ndarray,
+                 siphon_hours: float, cluster_lq: float) -> None:
+        n = len(output_start)
+        noncore = np.ones(n, dtype=bool)
+        noncore[cores] = False
+        self.noncore, self.cores, self.axis, self.hours = noncore, cores, axis, hours_to_core
+        self.near = noncore & (hours_to_core <= siphon_hours)
+        self.output_start = output_start
+        self.start_total = output_start.sum()
+        self.start = output_start / self.start_total
+        self.log_start = np.maximum(output_start, 1e-300)
+        self.lq0 = location_quotients(sector_output_start)
+        self.cluster_lq = cluster_lq
+        self.start_clusters = noncore & (self.lq0 >= cluster_lq).any(axis=0)
+
+    def measures(self, output: np.ndarray, sector_output: np.ndarray,
+                 years: float) -> dict[str, float]:
+        """Every pattern measure of one state against the start."""
+        noncore, near, start = self.noncore, self.near, self.start
+        shares = output / output.sum()
+        growth = np.log(np.maximum(output, 1e-300) / self.log_start)
+        cluster = clusters(location_quotients(sector_output), self.lq0, noncore,
+                           self.cluster_lq)
+        total = float(np.log(output.sum() / self.start_total))
+        return {
+            "axis_premium": axis_premium(growth, self.axis, self.hours, noncore),
+            "clusters": float(cluster.sum()),
+            "siphon": siphon(shares, start, self.cores, near),
+            "near_periphery_share": float(shares[near].sum()),
+            "krugman_clusters": mean_krugman(sector_output, self.start_clusters),
+            "noncore_growing": float((growth[noncore] > 0).sum()),
+            "noncore_gaining": float((shares[noncore] > start[noncore]).sum()),
+            "region_growth": total / years if years > 0 else 0.0,
+        }
+
+
 def pattern_measures(*, output: np.ndarray, output_start: np.ndarray,
                      sector_output: np.ndarray, sector_output_start: np.ndarray,
                      cores: np.ndarray, axis: np.ndarray, hours_to_core: np.ndarray,
                      siphon_hours: float, cluster_lq: float, years: float) -> dict[str, float]:
     """Every pattern measure of one state against the start."""
-    n = len(output)
-    noncore = np.ones(n, dtype=bool)
-    noncore[cores] = False
-    near = noncore & (hours_to_core <= siphon_hours)
-    shares, start = output / output.sum(), output_start / output_start.sum()
-    growth = np.log(np.maximum(output, 1e-300) / np.maximum(output_start, 1e-300))
-    lq, lq0 = location_quotients(sector_output), location_quotients(sector_output_start)
-    cluster = clusters(lq, lq0, noncore, cluster_lq)
-    start_clusters = noncore & (lq0 >= cluster_lq).any(axis=0)
-    total = float(np.log(output.sum() / output_start.sum()))
-    return {
-        "axis_premium": axis_premium(growth, axis, hours_to_core, noncore),
-        "clusters": float(cluster.sum()),
-        "siphon": siphon(shares, start, cores, near),
-        "near_periphery_share": float(shares[near].sum()),
-        "krugman_clusters": mean_krugman(sector_output, start_clusters),
-        "noncore_growing": float((growth[noncore] > 0).sum()),
-        "noncore_gaining": float((shares[noncore] > start[noncore]).sum()),
-        "region_growth": total / years if years > 0 else 0.0,
-    }
+    return PatternStart(output_start=output_start, sector_output_start=sector_output_start,
+                        cores=cores, axis=axis, hours_to_core=hours_to_core,
+                        siphon_hours=siphon_hours, cluster_lq=cluster_lq
+                        ).measures(output, sector_output, years)
