@@ -6,7 +6,9 @@ Annual profit of firm f (sector s, productivity q, data intensity d) at node j:
 (gross profit rate, site cost, compute cost, general and targeted subsidies), in units of the
 mean annual firm output of the time (so that costs rise with the economy). A reconsidering
 firm at i picks j (a region node or the outside) by logit over
-    U_fj = beta_f [pi_fj - M_ij / A_f] + w_site ln size_j,   A_f = 1 / (r_f + h)
+    U_fj = beta_f [pi_fj - M_ij / A_f] + w_site ln size_j + psi_{s,j},   A_f = 1 / (r_f + h)
+(psi: the residual preference of a balanced start, ``model.equilibrium.balance_nodes``; 0
+otherwise; it moves location choices, not profits)
 comparing the profit stream with the one-off move cost M_ij annuitised at the discount rate
 r_f plus the exit hazard h. The node terms are written once (``node_terms``); the compiled
 kernel, the per-agent reference and the governments' view of an average firm all use them.
@@ -77,6 +79,7 @@ class FirmTerms:
     move: np.ndarray         # [N+1, N+1] move cost / A_f (annuitised)
     site: np.ndarray         # [N+1] w_site ln size
     scale: float             # beta_f
+    preference: np.ndarray | None = None  # [S, N+1] residual of a balanced start (utility)
 
     @cached_property
     def per_q(self) -> np.ndarray:
@@ -85,8 +88,9 @@ class FirmTerms:
     @cached_property
     def common(self) -> np.ndarray:
         closed = np.isneginf(self.money)
+        pref = 0.0 if self.preference is None else self.preference
         return np.where(closed, -np.inf, self.scale * np.where(closed, 0.0, self.money)
-                        + self.site[None, :])
+                        + self.site[None, :] + pref)
 
     @cached_property
     def pair(self) -> np.ndarray:
@@ -136,7 +140,11 @@ def node_terms(model: RegionModel, subsidies: bool = True) -> FirmTerms:
         money[:, :n] += model.policy.per_firm()[None, :] + model.policy.targeted_offer(
             mods.sector_subsidy)
     money[:, n] = -out.site_cost if out.open else -np.inf
-    return FirmTerms(profit_rate=profit, money=money,
+    preference = None
+    if model.residuals.firms.any():
+        preference = np.zeros_like(profit)
+        preference[:, :n] = model.residuals.firms
+    return FirmTerms(profit_rate=profit, money=money, preference=preference,
                      compute=np.append(f.compute_cost, out.compute_cost),
                      bonus=np.append(mods.data_bonus, 0.0),
                      move=move_costs(model.network.firm_move_cost, mods.firm_cost)

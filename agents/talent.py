@@ -2,13 +2,14 @@
 China; graduates join where the universities are; workers retire.
 
 Flow utility of sector-s talent at node j (a region node or the outside, index n):
-    V_{s,j} = kappa ln(w_{s,j} / P_j) + ln a_j + w_size ln size_j
+    V_{s,j} = kappa ln(w_{s,j} / P_j) + ln a_j + w_size ln size_j + xi_{s,j}
 A reconsidering agent at i picks j with P(j | i, s) = exp(V_{s,j} - C_ij / A_t) / sum_k (...),
-A_t = 1 / (r_t + retirement): the one-off cost C_ij (fixed, border, travel time, settlement)
-annuitised at the discount rate plus the exit hazard. A worker of the rest of China chooses
-between home (V without the many-sites term: its own city), the other places there (the
-many-sites term, at the cost of a move between places there) and the region's nodes; both
-ways of staying count as staying outside.
+xi: the residual preference of a balanced start (``model.equilibrium.balance_nodes``; 0
+otherwise). A_t = 1 / (r_t + retirement): the one-off cost C_ij (fixed, border, travel time,
+settlement) annuitised at the discount rate plus the exit hazard. A worker of the rest of
+China chooses between home (V without the many-sites term: its own city), the other places
+there (the many-sites term, at the cost of a move between places there) and the region's
+nodes; both ways of staying count as staying outside.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def utility_matrix(model: RegionModel) -> np.ndarray:
     size = np.append(model.endowments.log_size, out.log_size)
     value = destination_utility(wage, living, amenity, size, kappa=tl.kappa,
                                 size_weight=tl.size_weight)
+    value[:, :n] += model.residuals.talent
     cost = move_costs(model.network.talent_move_cost, mods.talent_cost) / model.annuity_talent
     utility = value[:, None, :] - cost[None, :, :]
     # a worker of the rest of China stays there: at home, or elsewhere there at a move cost

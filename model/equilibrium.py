@@ -8,11 +8,18 @@ outside's level, so one bisection per sector (on the log of the factor) finds th
 are represented by the average firm of each (sector, node) cell (mean productivity, the
 sector's mean data intensity). What is balanced is the start only: later flows respond to the
 region's own dynamics and to policies.
+
+With ``init.balanced_start`` the start is also balanced node by node: residual location
+preferences by (sector, node) are solved so that the data's distribution is a stationary state
+of the relocation rules (``balance_nodes``; the inversion of quantitative spatial economics,
+Redding & Rossi-Hansberg 2017). Without it the rules start moving agents towards their own
+steady state at once, which the backcast of 2010-2020 showed to dominate the first years.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,3 +84,67 @@ def balance_outside(model: RegionModel) -> None:
     model.economy.outside_wage_factor = np.exp(talent)
     model.economy.outside_profit_factor = np.exp(firms)
     model.outside = model.economy.outside(model.fields_years)
+
+
+@dataclass
+class Residuals:
+    """Residual location preferences by (sector, node), in utility units: zero, or solved by
+    ``balance_nodes`` so that the start is a stationary state of the relocation rules."""
+
+    talent: np.ndarray   # [S, N]
+    firms: np.ndarray    # [S, N]
+
+    @classmethod
+    def zero(cls, sectors: int, nodes: int) -> Residuals:
+        return cls(np.zeros((sectors, nodes)), np.zeros((sectors, nodes)))
+
+
+def _solve(expected: Callable[[], np.ndarray], counts: np.ndarray, residual: np.ndarray,
+           iterations: int, tolerance: float) -> int:
+    """Raise or lower ``residual`` [S, N] in place until the expected stock after one round of
+    reconsideration, ``expected()``, equals ``counts`` (an empty cell counts as half an agent):
+    residual += log(counts / expected), the contraction of Berry (1994). Returns the
+    iterations used."""
+    target = np.log(np.maximum(counts, 0.5))
+    for k in range(1, iterations + 1):
+        step = target - np.log(np.maximum(expected(), 1e-300))
+        residual += step
+        if np.max(np.abs(step)) < tolerance:
+            return k
+    return iterations
+
+
+def talent_stock(model: RegionModel) -> np.ndarray:
+    """[S, N] expected talent at each node after every worker (and the outside's pool)
+    reconsidered once: stayers plus arrivals."""
+    n = model.region.n
+    p = talent_rules.transition_matrix(talent_rules.utility_matrix(model))
+    counts = model.talent_pop.region_counts()
+    return np.einsum("si,sij->sj", counts, p[:, :n, :n]) + model.pools[1][:, None] * p[:, n, :n]
+
+
+def firm_stock(model: RegionModel) -> np.ndarray:
+    """[S, N] expected firms at each node after every firm (average firm of its cell) and the
+    outside's pool reconsidered once."""
+    n = model.region.n
+    terms = firm_rules.node_terms(model)
+    mean_d = model.region.sectors.data_intensity
+    u = terms.average_firm(mean_d)
+    p = softmax_rows(u[:, None, :] - terms.pair[None, :n, :])
+    stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
+                              model.spec.firms.site_weight,
+                              model.network.firm_outside_cost / model.annuity_firms)
+    arrive = firm_rules.arrival_probabilities(terms, stay, mean_d)
+    counts = model.firm_pop.region_counts()
+    return np.einsum("si,sij->sj", counts, p[:, :, :n]) + model.pools[0][:, None] * arrive
+
+
+def balance_nodes(model: RegionModel, iterations: int = 500, tolerance: float = 1e-9) -> int:
+    """Solve the residual preferences of talent and firms (``model.residuals``) that make the
+    start's distribution stationary under relocation and the exchange with the outside. Entry,
+    exit, graduates, retirement and growth still move it. Returns the iterations used."""
+    used = _solve(lambda: talent_stock(model), model.talent_pop.region_counts(),
+                  model.residuals.talent, iterations, tolerance)
+    used = max(used, _solve(lambda: firm_stock(model), model.firm_pop.region_counts(),
+                            model.residuals.firms, iterations, tolerance))
+    return used

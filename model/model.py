@@ -32,7 +32,7 @@ from agents import talent as talent_rules
 from agents.choice import deciders
 from model.checks import check_finite
 from model.economy import Economy
-from model.equilibrium import balance_outside
+from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.errors import ScenarioError
 from model.initial import make_firms, make_talent, new_firms, new_talent, placement
 from model.mechanisms import foundation, policy
@@ -257,8 +257,11 @@ class RegionModel(mesa.Model):
         self.start_output = float(self.fields.output.sum())
         self.pools = (self.spec.outside.size * self.firm_pop.region_counts().sum(axis=1),
                       self.spec.outside.size * self.talent_pop.region_counts().sum(axis=1))
+        self.residuals = Residuals.zero(len(SECTORS), self.region.n)
         if self.spec.outside.enabled and self.spec.outside.equilibrium_start:
             balance_outside(self)
+        if self.spec.init.balanced_start:
+            balance_nodes(self)
 
     def _refresh_network(self) -> None:
         if self.network is None or self.network.version != self.region.network_version:

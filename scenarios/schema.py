@@ -71,6 +71,13 @@ class InitParams(_Validated):
                                       "intensity around its sector mean")
     base_share: float = param(0.02, 1e-4, 0.5, doc="immobile local digital base, as a share of "
                               "the mobile totals, spread by population")
+    balanced_start: bool = param(False, doc="solve residual location preferences of talent "
+                                 "and firms by (sector, node) so that the start is a stationary "
+                                 "state of the relocation rules (the data's distribution is "
+                                 "what the rules would keep); change then comes from the forces "
+                                 "only", source="model inversion of quantitative spatial "
+                                 "economics: Redding & Rossi-Hansberg 2017; Allen & Arkolakis "
+                                 "2014")
 
 
 @dataclass(frozen=True)
