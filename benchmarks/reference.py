@@ -57,7 +57,7 @@ from agents import firm as firm_rules
 from agents import talent as talent_rules
 from agents.government import CityGovernment, ProvincialGovernment
 from model.economy import Economy
-from model.equilibrium import balance_outside
+from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.initial import make_firms, make_talent, placement
 from model.mechanisms import foundation, policy
 from model.metrics.collect import REGION_METRICS, region_metrics
@@ -393,8 +393,11 @@ class ReferenceModel(mesa.Model):
         self.fields_years = 0.0
         self.pools = (spec.outside.size * self.firm_counts.sum(axis=1),
                       spec.outside.size * self.talent_counts.sum(axis=1))
+        self.residuals = Residuals.zero(len(SECTORS), self.region.n)
         if spec.outside.enabled and spec.outside.equilibrium_start:
             balance_outside(self)
+        if spec.init.balanced_start and spec.init.distribution == "data":
+            balance_nodes(self)
 
     def set_locations(self, firm_nodes: np.ndarray | None = None,
                       talent_nodes: np.ndarray | None = None) -> None:

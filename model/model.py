@@ -260,8 +260,8 @@ class RegionModel(mesa.Model):
         self.residuals = Residuals.zero(len(SECTORS), self.region.n)
         if self.spec.outside.enabled and self.spec.outside.equilibrium_start:
             balance_outside(self)
-        if self.spec.init.balanced_start:
-            balance_nodes(self)
+        if self.spec.init.balanced_start and self.spec.init.distribution == "data":
+            balance_nodes(self)  # a uniform start is a thought experiment, not data
 
     def _refresh_network(self) -> None:
         if self.network is None or self.network.version != self.region.network_version:

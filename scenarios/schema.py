@@ -71,13 +71,15 @@ class InitParams(_Validated):
                                       "intensity around its sector mean")
     base_share: float = param(0.02, 1e-4, 0.5, doc="immobile local digital base, as a share of "
                               "the mobile totals, spread by population")
-    balanced_start: bool = param(False, doc="solve residual location preferences of talent "
+    balanced_start: bool = param(True, doc="solve residual location preferences of talent "
                                  "and firms by (sector, node) so that the start is a stationary "
                                  "state of the relocation rules (the data's distribution is "
                                  "what the rules would keep); change then comes from the forces "
-                                 "only", source="model inversion of quantitative spatial "
-                                 "economics: Redding & Rossi-Hansberg 2017; Allen & Arkolakis "
-                                 "2014")
+                                 "only. A 'uniform' start is never balanced (it is a thought "
+                                 "experiment, not data)",
+                                 source="model inversion of quantitative spatial economics: "
+                                 "Redding & Rossi-Hansberg 2017; Allen & Arkolakis 2014; "
+                                 "chosen by the calibration (docs/VALIDATION.md Part 3)")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ def test_the_balanced_start_is_stationary_under_relocation(balanced, region):
         expected = stock(balanced)
         occupied = counts > 0
         assert np.allclose(expected[occupied], counts[occupied], rtol=1e-6)
-    plain = RegionModel(region=region, agent_views=False, rng=3, **SMALL)
+    plain = RegionModel(region=region, agent_views=False, rng=3, init__balanced_start=False,
+                        **SMALL)
     assert not plain.residuals.talent.any() and not plain.residuals.firms.any()
     gap = np.abs(talent_stock(plain) - plain.talent_pop.region_counts()).sum()
     assert gap > 0.01 * plain.talent_pop.region_counts().sum()  # unbalanced: it moves at once

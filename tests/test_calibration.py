@@ -190,11 +190,14 @@ def test_bad_parameters_and_settings_name_the_key(tmp_path):
 
 
 def test_the_library_calibrations_load():
-    for name in ("backcast.toml", "quick.toml"):
+    for name in ("backcast.toml", "backcast_unbalanced.toml", "quick.toml"):
         spec = load_calibration(REPO / "calibration" / name)
         assert spec.steps == 48 and spec.fit["population"] == "sichuan"
     full = load_calibration(REPO / "calibration" / "backcast.toml")
     assert len(full.parameters) >= 6 and full.seeds >= 2
+    assert full.base.init.balanced_start
+    assert not load_calibration(REPO / "calibration" /
+                                "backcast_unbalanced.toml").base.init.balanced_start
 
 
 # ------------------------------------------------------------------ a run

@@ -56,6 +56,7 @@ AGGLOMERATION = {"mechanisms__market__rent_elasticity": 0.0, "mechanisms__market
 
 def _shares(params: dict, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
     model = RegionModel(rng=seed, region=constructed_region(), agent_views=False, steps=40,
+                        init__balanced_start=False,
                         scale__firm_agents=3000, scale__talent_agents=4500,
                         metrics__cores=["c", "d"], firms__revision_rate=0.4,
                         talent__revision_rate=0.6, **params).run()

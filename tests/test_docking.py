@@ -184,6 +184,7 @@ START_CASES = {
     "closed": {"outside__enabled": False},
     "no-growth": {"growth__enabled": False},
     "premiums-as-given": {"outside__equilibrium_start": False},
+    "balanced": {"init__balanced_start": True},
 }
 
 
@@ -198,6 +199,11 @@ def test_start_matches(region, extra: dict[str, Any]) -> None:
                                    getattr(production.economy, name), rtol=1e-9)
     for p, r in zip(production.pools, reference.pools, strict=True):
         np.testing.assert_array_equal(p, r)
+    for name in ("talent", "firms"):  # residual preferences (zero unless balanced)
+        np.testing.assert_allclose(getattr(reference.residuals, name),
+                                   getattr(production.residuals, name), rtol=1e-9, atol=1e-12)
+    assert production.residuals.talent.any() == (production.spec.init.balanced_start and
+                                                 production.spec.init.distribution == "data")
     if extra.get("outside__equilibrium_start") is False or "outside__enabled" in extra:
         assert np.all(production.economy.outside_wage_factor == 1.0)
     else:  # the calibration did something: it is compared, not skipped
