@@ -72,9 +72,12 @@ def test_out_of_memory_is_one_line_and_creates_no_folder(tmp_path):
 
 def test_ctrl_c_is_one_line_with_status_130(tmp_path):
     out = _old_results(tmp_path)
+    # SIGINT back to its default in the child: a shell running the tests as a background job
+    # has it ignored, and Python then installs no KeyboardInterrupt handler
     proc = subprocess.Popen(_cmd("--steps", "100000", "--quiet", "--out", str(out), *SMALL),
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)  # past the imports, inside the run
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)

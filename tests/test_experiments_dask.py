@@ -156,7 +156,8 @@ def test_sigint_then_resume_redoes_nothing_and_duplicates_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, "run.py", "sweep", str(path), "--out", str(out),
                              "--serial", "--quiet"], cwd=REPO, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,  # SIGINT default even under a background
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: len(list((out / "runs").glob("*.parquet"))) >= 3
                  if (out / "runs").is_dir() else False, 60, "no runs finished")
