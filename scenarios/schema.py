@@ -113,10 +113,12 @@ class PolicyParams(_Validated):
 @dataclass(frozen=True)
 class MarketParams(_Validated):
     enabled: bool = param(True, doc="market endogeneity: agglomeration, wages, rents, congestion")
-    alpha: float = param(0.05, 0, 0.5, uncertain=(0.02, 0.12),
+    alpha: float = param(0.096, 0, 0.5, uncertain=(0.02, 0.12),
                          doc="productivity elasticity to local digital employment",
-                         source="Ciccone & Hall 1996 (0.06); Combes et al. 2008 (0.03); "
-                         "Combes, Demurger & Li 2015 (China, 0.10)")
+                         source="calibrated: posterior median of the 2010-2020 backcast "
+                         "(90%: 0.041-0.117; docs/VALIDATION.md Part 3); literature: Ciccone & "
+                         "Hall 1996 (0.06); Combes et al. 2008 (0.03); Combes, Demurger & Li "
+                         "2015 (China, 0.10)")
     rent_elasticity: float = param(0.8, 0, 3, doc="eta: rent elasticity to local density of "
                                    "digital activity", source="Combes, Duranton & Gobillon 2019 "
                                    "(land price vs population ~0.82)")
@@ -291,8 +293,9 @@ class FirmParams(_Validated):
 class TalentParams(_Validated):
     revision_rate: float = param(0.2, 0, 100, doc="annual rate at which talent reconsiders "
                                  "(0.2: ~5% per quarter)")
-    kappa: float = param(1.5, 0, 20, doc="income elasticity of migration",
-                         source="Tombe & Zhu 2019, AER (~1.5)")
+    kappa: float = param(1.08, 0, 20, doc="income elasticity of migration",
+                         source="calibrated: posterior median of the 2010-2020 backcast (90%: "
+                         "0.58-2.49; docs/VALIDATION.md Part 3); Tombe & Zhu 2019, AER (~1.5)")
     discount_rate: float = param(0.05, 0.001, 1, doc="annual discount rate of talent",
                                  source="convention")
     travel_decay: float = param(4.0, 0, 100, doc="one-off migration cost per hour of travel "

@@ -78,9 +78,14 @@ def test_ctrl_c_is_one_line_with_status_130(tmp_path):
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(6)  # past the imports, inside the run
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        time.sleep(6)  # past the imports, inside the run
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:  # never leave a 100,000-step run behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     result = subprocess.CompletedProcess(proc.args, proc.returncode, "", stderr)
     assert "interrupted" in _one_error(result, 130)
     assert (out / "run.json").read_text() == '{"old": true}'

@@ -5,10 +5,11 @@ network and data. No behavioural rule names a node. With all four forces on, Che
 Chongqing central must be the top two nodes by digital output at the 2035 horizon in at least 18
 of 20 seeds, and their combined output share must exceed that of the FULL NULL (policy, market,
 foundation and innovation all off; same seeds) by at least 0.3 in every seed. Measured
-(2026-12-01, 6 seeds): 0.871 (s.d. 0.002) against 0.279 (0.009) in the null; from shares of
-0.176 and 0.064 at the start. In the null the cores still end as the top two: the logit's
-number-of-sites term (log population) is not one of the forces; the margin is what the forces
-add. A second test starts the cores handicapped (outside the top two), where they could lose.
+(2026-12-01, 6 seeds, calibrated defaults): 0.906 (s.d. 0.004) against 0.277 (0.005) in the
+null; from shares of 0.176 and 0.064 at the start. In the null the cores still end as the
+top two: the logit's number-of-sites term (log population) is not one of the forces; the margin
+is what the forces add. A second test starts the cores handicapped (outside the top two),
+where they could lose.
 """
 
 from __future__ import annotations

@@ -3,11 +3,13 @@ numbers: same seeds), nothing changes before ``start``, and the library round-tr
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from agents import firm as firm_rules
 from model.model import RegionModel
 from scenarios.interventions import DataMarket, SectorSubsidy
 from scenarios.loader import SCENARIO_DIR, load_scenario, to_toml
@@ -65,20 +67,33 @@ def _hub_scenario(cost_per_rack: float) -> dict:
                                "cost_per_rack": cost_per_rack}]}
 
 
-def test_a_free_hub_attracts_firms_within_its_reach():
+def test_a_free_hub_draws_data_intensive_firms_within_its_reach():
     """Racks at Ya'an (a data-centre site) whose reach covers Ya'an only, at no cost to its
-    budget: firms within reach gain against the baseline over the seeds (the same seeds; the
-    relief is a few per cent of a data-intensive firm's costs, so single seeds vary)."""
-    gained = []
-    for seed in range(6):
-        base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=seed, agent_views=False, **FAST)
-        policy = RegionModel(scenario_from_dict(_hub_scenario(0.0)), rng=seed,
-                             agent_views=False)
-        base.run()
-        policy.run()
-        reach = _reach(policy, "yaan", 1.0)
-        gained.append(_firms_in(policy.history[-1], reach) - _firms_in(base.history[-1], reach))
-    assert sum(gained) > 0
+    budget, lower the compute cost there, and so raise the logit probability that an average
+    firm of the most data-intensive sector picks a node within reach (the same terms with the
+    compute costs of the baseline instead). The outcome in firm counts is too small to assert:
+    20 seeds at 4,000 firm agents and 24 quarters gave -1.5 (s.e. 2.6) firms within reach
+    against the baseline with the calibrated defaults, +4.4 (2.6) with kappa = 1.5
+    (2026-12-01): the relief is a few per cent of a data-intensive firm's costs."""
+    base = RegionModel(SCENARIO_DIR / "baseline.toml", rng=0, agent_views=False, **FAST)
+    policy = RegionModel(scenario_from_dict(_hub_scenario(0.0)), rng=0, agent_views=False)
+    base.run()
+    policy.run()
+    reach = _reach(policy, "yaan", 1.0)
+    assert (policy.history[-1]["compute_cost"][reach]
+            < base.history[-1]["compute_cost"][reach]).all()
+    terms = firm_rules.node_terms(policy)
+    without = dataclasses.replace(terms, compute=firm_rules.node_terms(base).compute)
+    mean_d = policy.region.sectors.data_intensity
+    s = int(np.argmax(mean_d))
+    n = policy.region.n
+
+    def share(t: firm_rules.FirmTerms) -> float:
+        u = t.average_firm(mean_d)[s]
+        p = np.exp(u - u.max())
+        return float(p[:n][reach].sum() / p.sum())
+
+    assert share(terms) > share(without)
 
 
 def _firms_in(record: dict, mask: np.ndarray) -> int:
@@ -130,10 +145,11 @@ def test_transport_link_lowers_travel_time_and_raises_flows_between_endpoints():
     d = policy.region.index["dazu"]
     assert policy.region.travel_hours[a, d] < base.region.travel_hours[a, d] - 0.25
     # moves among the line's nodes after the opening (2028Q1), same seeds: more in total (the
-    # gain is ~2% of these moves, so single seeds can go either way)
+    # gain is ~2% of these moves, so single seeds can go either way: 20 seeds gave +13.5 moves
+    # a seed, s.e. 6.5, with the calibrated defaults; 6 seeds were not enough)
     idx = policy.region.node_indices(["chengdu", "dazu", "tongliang", "chongqing_central"])
     pairs = [(_line_flows(SCENARIO_DIR / "baseline.toml", seed, idx),
-              _line_flows(SCENARIO_DIR / "transport_link.toml", seed, idx)) for seed in range(6)]
+              _line_flows(SCENARIO_DIR / "transport_link.toml", seed, idx)) for seed in range(20)]
     assert sum(p for _, p in pairs) > sum(b for b, _ in pairs)
 
 

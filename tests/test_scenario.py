@@ -20,7 +20,7 @@ from scenarios.schema import Scenario
 def test_baseline_loads_with_documented_values():
     s = load_scenario(SCENARIO_DIR / "baseline.toml")
     assert s.name == "baseline" and s.steps == 52
-    assert s.mechanisms.market.alpha == 0.05
+    assert s.mechanisms.market.alpha == 0.096
     assert s.mechanisms.innovation.half_life_hours == 0.5
     assert s.metrics.cores == ["chengdu", "chongqing_central"]
     assert s.interventions == []
@@ -105,4 +105,4 @@ def test_overrides_validated():
 
 def test_toml_text_is_data_only():
     text = to_toml(Scenario())
-    assert "[mechanisms.market]" in text and "alpha = 0.05" in text
+    assert "[mechanisms.market]" in text and "alpha = 0.096" in text
