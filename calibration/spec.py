@@ -47,6 +47,7 @@ from experiments.spec import (
     _parameter,
     _scenario_path,
     _seed,
+    name_and_description,
 )
 from model.errors import ScenarioError
 from scenarios.loader import SCENARIO_DIR, read_toml
@@ -153,12 +154,7 @@ def load_calibration(path: str | Path = DEFAULT_FILE, base_dir: str | Path | Non
     data = read_toml(path)
     _check_top(data, ["name", "description", "scenario", "start", "end", "seeds", "seed",
                       "set", "abc", "fit", "parameters"], file)
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(file, "name", f"expected a non-empty string, got {name!r}")
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise ScenarioError(file, "description", "expected a string")
+    name, description = name_and_description(data, path, file)
     start = _count(data, "start", file, 2010, 2010, 2010)   # the census the data hold
     end = _count(data, "end", file, 2022, 2020, 2022)   # the 2020 census at least
     seeds = _count(data, "seeds", file, 2, 1, 1000)

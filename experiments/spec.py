@@ -425,6 +425,17 @@ def _seed(data: dict, file: str, default: int) -> int:
     return _count(data, "seed", file, default, 0, 2**63 - 1)
 
 
+def name_and_description(data: dict, path: Path, file: str) -> tuple[str, str]:
+    """A file's ``name`` (default: the file name) and ``description`` (default: empty)."""
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(file, "name", f"expected a non-empty string, got {name!r}")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ScenarioError(file, "description", "expected a string")
+    return name, description
+
+
 def load_sweep(path: str | Path) -> SweepSpec:
     """Load and validate a sweep file."""
     path = Path(path)
@@ -432,12 +443,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     data = read_toml(path)
     _check_top(data, ["name", "description", "scenario", "design", "parameters", "samples",
                       "replicates", "seed", "levels", "second_order", "set", "output"], file)
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(file, "name", f"expected a non-empty string, got {name!r}")
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise ScenarioError(file, "description", "expected a string")
+    name, description = name_and_description(data, path, file)
     design = data.get("design")
     if design not in DESIGNS:
         hint = suggest(design, list(DESIGNS), 0.4) if isinstance(design, str) else ""

@@ -66,18 +66,31 @@ def test_apmc_is_deterministic_and_resumes_exactly():
 
 
 def test_importance_weights_undo_the_proposal():
-    """With a distance that ignores theta the posterior is the prior: the weighted mean of the
-    kept particles stays at the prior mean although the proposal concentrates them."""
-    settings = abc.Settings(particles=2000, alpha=0.5, min_acceptance=0.0, max_generations=3,
-                            seed=4)
+    """With a distance that ignores theta the posterior is the prior (uniform on [0, 1]). Start
+    from particles drawn from a concentrated proposal N(0.3, 0.15) and weighted by prior /
+    proposal: the weighted particles, and every later generation, keep the prior's mean and
+    spread, although the proposals stay concentrated (equal weights would leave them near 0.3)."""
     rng = np.random.default_rng(1)
+    low, high = np.array([0.0]), np.array([1.0])
+    theta = np.clip(0.3 + 0.15 * rng.standard_normal((4000, 1)), 0.0, 1.0)
+    theta = theta[(theta[:, 0] > 0) & (theta[:, 0] < 1)][:2000]
+    component = abc.Component(np.array([[0.3]]), np.array([1.0]), np.array([[0.15**2]]),
+                              len(theta))
+    weights = abc.importance_weights(theta, [component], low, high)
+    expected = 1.0 / (np.exp(-0.5 * ((theta[:, 0] - 0.3) / 0.15) ** 2)
+                      / (0.15 * np.sqrt(2 * np.pi)))
+    np.testing.assert_allclose(weights, expected, rtol=1e-9)
+    start = abc.Population(0, theta, weights, rng.random(len(theta)), 1.0, 1.0, len(theta),
+                           [component])
+    settings = abc.Settings(particles=4000, alpha=0.5, min_acceptance=0.0, max_generations=3,
+                            seed=4)
 
     def flat(theta: np.ndarray, generation: int) -> np.ndarray:
         return rng.random(len(theta))
 
-    pop = abc.run(flat, np.array([0.0]), np.array([1.0]), settings)
-    assert abs(pop.mean()[0] - 0.5) < 0.03
-    assert abs(np.sqrt(pop.covariance()[0, 0]) - np.sqrt(1 / 12)) < 0.03
+    for pop in (start, abc.run(flat, low, high, settings, start=start)):
+        assert abs(pop.mean()[0] - 0.5) < 0.05, pop.mean()
+        assert abs(np.sqrt(pop.covariance()[0, 0]) - np.sqrt(1 / 12)) < 0.04
 
 
 # ------------------------------------------------------------------ observations
