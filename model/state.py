@@ -37,6 +37,7 @@ class _Rows:
         """The rows without the spare capacity (a pickle holds the rows only)."""
         state = self.__dict__.copy()
         state.pop("_buffers", None)
+        state.pop("_views", None)
         return state
 
     def keep(self, mask: np.ndarray) -> None:
@@ -45,17 +46,23 @@ class _Rows:
             setattr(self, f.name, getattr(self, f.name)[mask])
 
     def _buffers_in_use(self) -> dict[str, np.ndarray] | None:
-        """The buffers, if every column is still the view ``buffer[:len]`` of its buffer."""
+        """The buffers, if every column is still the view of its buffer set by this class
+        (an identity test: a column replaced or unpickled is another object)."""
         buffers = self.__dict__.get("_buffers")
         if buffers is None:
             return None
-        size = len(self)
+        views = self.__dict__["_views"]
         for f in fields(self):
-            column, buffer = getattr(self, f.name), buffers[f.name]
-            if (column.base is not buffer or len(column) != size or column.dtype != buffer.dtype
-                    or column.ctypes.data != buffer.ctypes.data):
+            if getattr(self, f.name) is not views[f.name]:
                 return None
         return buffers
+
+    def _set_views(self, buffers: dict[str, np.ndarray], size: int) -> None:
+        """Make every column the view ``buffer[:size]`` of its buffer."""
+        views = {name: buffer[:size] for name, buffer in buffers.items()}
+        for name, view in views.items():
+            setattr(self, name, view)
+        self.__dict__["_buffers"], self.__dict__["_views"] = buffers, views
 
     def reserve(self, rows: int) -> dict[str, np.ndarray]:
         """Buffers with room for ``rows`` rows (at least twice the rows now when they grow)."""
@@ -67,11 +74,9 @@ class _Rows:
         buffers = {}
         for f in fields(self):
             column = getattr(self, f.name)
-            buffer = np.empty(capacity, dtype=column.dtype)
-            buffer[:size] = column
-            buffers[f.name] = buffer
-            setattr(self, f.name, buffer[:size])
-        self.__dict__["_buffers"] = buffers
+            buffers[f.name] = np.empty(capacity, dtype=column.dtype)
+            buffers[f.name][:size] = column
+        self._set_views(buffers, size)
         return buffers
 
     def append(self, *others: _Rows) -> None:
@@ -86,7 +91,7 @@ class _Rows:
                 values = getattr(other, f.name)
                 buffer[at: at + len(values)] = values
                 at += len(values)
-            setattr(self, f.name, buffer[:end])
+        self._set_views(buffers, end)
 
     def squeeze(self, dropped: np.ndarray) -> None:
         """Drop the rows ``dropped`` (increasing row numbers) in place, keeping the order."""
@@ -94,9 +99,9 @@ class _Rows:
             return
         size = len(self)
         buffers = self.reserve(size)
-        for f in fields(self):
-            kept = squeeze_column(buffers[f.name], dropped, size)
-            setattr(self, f.name, buffers[f.name][:kept])
+        for buffer in buffers.values():
+            kept = squeeze_column(buffer, dropped, size)
+        self._set_views(buffers, kept)
 
     def row_of(self, uid: int) -> int:
         """Row of the agent ``uid`` (KeyError when it has left or closed)."""
