@@ -10,6 +10,7 @@ counterpart gave (the same rows, in the same order; sums accumulated in row orde
 from __future__ import annotations
 
 import numpy as np
+from numba import literal_unroll
 
 from model.kernels import _kernel
 
@@ -48,6 +49,22 @@ def squeeze_column(column, dropped, size):
         start = dropped[k] + 1
         end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
         column[j: j + end - start] = column[start:end]
+        j += end - start
+    return j
+
+
+@_kernel
+def squeeze_columns(columns, dropped, size):
+    """``squeeze_column`` on every column of the tuple ``columns`` (of any dtypes) in one
+    call, block by block: each block between two dropped rows is moved in every column."""
+    if dropped.shape[0] == 0:
+        return size
+    j = dropped[0]
+    for k in range(dropped.shape[0]):
+        start = dropped[k] + 1
+        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
+        for column in literal_unroll(columns):
+            column[j: j + end - start] = column[start:end]
         j += end - start
     return j
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from model.compaction import squeeze_column
+from model.compaction import squeeze_columns
 from model.sectors import SECTORS
 
 __all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_count",
@@ -99,8 +99,7 @@ class _Rows:
             return
         size = len(self)
         buffers = self.reserve(size)
-        for buffer in buffers.values():
-            kept = squeeze_column(buffer, dropped, size)
+        kept = squeeze_columns(tuple(buffers.values()), dropped, size)
         self._set_views(buffers, kept)
 
     def row_of(self, uid: int) -> int:

@@ -7,7 +7,13 @@ import pickle
 
 import numpy as np
 
-from model.compaction import closing_rows, mark_departed, resident_below, squeeze_column
+from model.compaction import (
+    closing_rows,
+    mark_departed,
+    resident_below,
+    squeeze_column,
+    squeeze_columns,
+)
 from model.initial import new_firms
 from model.model import RegionModel
 from model.state import FirmArrays
@@ -30,6 +36,11 @@ def test_squeeze_column_equals_a_boolean_mask():
             expected = column[~drop]
             kept = squeeze_column(column, np.flatnonzero(drop), size)
             assert kept == len(expected) and np.array_equal(column[:kept], expected)
+        columns = (np.arange(size), np.arange(size).astype(np.int8), rng.random(size))
+        expected_all = [c[~drop] for c in columns]
+        kept = squeeze_columns(columns, np.flatnonzero(drop), size)
+        for column, values in zip(columns, expected_all, strict=True):
+            assert kept == len(values) and np.array_equal(column[:kept], values)
 
 
 def test_mark_departed_equals_bincount_and_clears_the_marks():
