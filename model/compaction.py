@@ -105,3 +105,22 @@ def resident_below(node, u, n, p):
             out[k] = i
             k += 1
     return out[:k].copy()
+
+
+@_kernel
+def shifted(counts, sums, cells, weights, sign):
+    """``counts + sign * np.bincount(cells)`` and ``sums + sign * np.bincount(cells,
+    weights)`` as new flat arrays (the weights summed by cell in row order, as bincount
+    does, then added: the same bits)."""
+    size = counts.shape[0]
+    by_count = np.zeros(size, dtype=np.int64)
+    by_weight = np.zeros(size)
+    for i in range(cells.shape[0]):
+        by_count[cells[i]] += 1
+        by_weight[cells[i]] += weights[i]
+    new_counts = np.empty(size, dtype=counts.dtype)
+    new_sums = np.empty(size)
+    for c in range(size):
+        new_counts[c] = counts[c] + sign * by_count[c]
+        new_sums[c] = sums[c] + sign * by_weight[c]
+    return new_counts, new_sums

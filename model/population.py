@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compaction import mark_departed
+from model.compaction import mark_departed, shifted
 from model.state import SECTORS, _Rows, sector_node_count, sector_node_sum
 
 
@@ -122,11 +122,12 @@ class Population:
         self.ledger = Ledger.empty(self.n)
 
     def _shift(self, cells: np.ndarray, weights: np.ndarray, sign: int) -> None:
-        size = len(SECTORS) * self.cols
-        self.counts = self.counts + sign * np.bincount(cells, minlength=size).reshape(
-            self.counts.shape)
-        self.sums = self.sums + sign * np.bincount(cells, weights=weights,
-                                                   minlength=size).reshape(self.sums.shape)
+        """Add (``sign`` +1) or take away (-1) agents in ``cells`` with ``weights``: new count
+        and sum arrays, as ``counts + sign * np.bincount(cells)`` would give (one compiled
+        call)."""
+        counts, sums = shifted(self.counts.reshape(-1), self.sums.reshape(-1), cells,
+                               weights.astype(np.float64, copy=False), sign)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
 
     def move(self, idx: np.ndarray, new: np.ndarray) -> None:
         """Agents ``idx`` (region residents who reconsidered) go to nodes ``new`` (n: leave)."""

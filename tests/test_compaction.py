@@ -11,6 +11,7 @@ from model.compaction import (
     closing_rows,
     mark_departed,
     resident_below,
+    shifted,
     squeeze_column,
     squeeze_columns,
 )
@@ -116,3 +117,14 @@ def test_model_rows_stay_consistent_with_the_counts():
         pop.recount()
         assert np.array_equal(before, pop.counts)
         assert np.all(np.diff(pop.arrays.uid) > 0)
+
+
+def test_shifted_equals_counts_plus_bincount():
+    rng = np.random.default_rng(5)
+    counts, sums = rng.integers(0, 50, 35), rng.random(35) * 40
+    cells, weights = rng.integers(0, 35, 400), rng.lognormal(0, 0.5, 400)
+    for sign in (-1, 1):
+        new_counts, new_sums = shifted(counts, sums, cells, weights, sign)
+        assert np.array_equal(new_counts, counts + sign * np.bincount(cells, minlength=35))
+        assert np.array_equal(new_sums, sums + sign * np.bincount(cells, weights=weights,
+                                                                    minlength=35))
