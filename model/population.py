@@ -59,9 +59,11 @@ class Population:
         self.recount()
 
     def __getstate__(self) -> dict:
-        """Without the scratch buffers (recreated on use)."""
+        """Without the scratch buffers (recreated on use), unless rows are marked for removal
+        (mid-step: the marks are kept)."""
         state = self.__dict__.copy()
-        state.pop("_scratch", None)
+        if not self._removed:
+            state.pop("_scratch", None)
         return state
 
     def _buffer(self, name: str, dtype: type) -> np.ndarray:

@@ -128,3 +128,16 @@ def test_shifted_equals_counts_plus_bincount():
         assert np.array_equal(new_counts, counts + sign * np.bincount(cells, minlength=35))
         assert np.array_equal(new_sums, sums + sign * np.bincount(cells, weights=weights,
                                                                     minlength=35))
+
+
+def test_rows_removed_mid_step_survive_a_pickle():
+    model = RegionModel(rng=8, agent_views=False, steps=2, scale__firm_agents=1500,
+                        scale__talent_agents=2000).run()
+    pop = model.firm_pop
+    pop.remove(np.array([3, 10, 11, 500]))
+    copy = pickle.loads(pickle.dumps(pop))
+    pop.drop_departed()
+    copy.drop_departed()
+    assert np.array_equal(copy.arrays.uid, pop.arrays.uid)
+    assert np.array_equal(copy.counts, pop.counts)
+    assert "_scratch" not in pop.__getstate__()
