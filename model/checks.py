@@ -7,6 +7,7 @@ quarter and the field, instead of writing tables of NaN.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +20,13 @@ def check_finite(record: Mapping[str, Any], quarter: str, what: str = "node fiel
     """Raise ``SimulationError`` naming ``quarter`` and the first non-finite field of
     ``record`` (numeric arrays or scalars; other values are skipped). One test over all the
     values at once; the fields are searched one by one only when it fails."""
+    values = list(record.values())
+    if all(type(value) in (float, int) for value in values):  # scalars: no numpy at all
+        if not all(math.isfinite(value) for value in values if type(value) is float):
+            _raise_first(record, quarter, what)
+        return
     arrays, scalars = [], []
-    for value in record.values():
+    for value in values:
         if isinstance(value, np.ndarray):
             if value.dtype.kind in "fc":
                 arrays.append(value.ravel())

@@ -31,6 +31,7 @@ from agents import firm as firm_rules
 from agents import talent as talent_rules
 from agents.choice import deciders
 from model.checks import check_finite
+from model.compaction import closing_rows, resident_below
 from model.economy import Economy
 from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.errors import ScenarioError
@@ -464,10 +465,9 @@ class RegionModel(mesa.Model):
         self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
         # closures and retirements (agents in the region; the departed left already)
         self.firm_pop.remove(_closing(self.firms, terms, n, gr.exit_rate, gr.loss_exit_rate, dt,
-                                      rng.random(len(self.firms))))
-        resident = self.talent.node < n
-        leaving = resident & (rng.random(len(self.talent)) < _probability(gr.retirement_rate, dt))
-        self.talent_pop.remove(np.flatnonzero(leaving))
+                                      self.firm_pop.uniforms(rng)))
+        self.talent_pop.remove(resident_below(self.talent.node, self.talent_pop.uniforms(rng), n,
+                                              _probability(gr.retirement_rate, dt)))
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
@@ -546,16 +546,11 @@ def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: 
     """Rows of the resident firms that close with uniforms ``u`` (one per row): hazard
     ``exit_rate``, plus ``loss_exit_rate`` for a firm with losses. A firm's profit decides only
     when its uniform falls between the two closure probabilities, so it is computed there only
-    (the same closures as computing every firm's profit)."""
+    (one compiled pass, ``model.compaction.closing_rows``)."""
     gains, losses = 1.0 - np.exp(-np.array([exit_rate, exit_rate + loss_exit_rate]) * dt)
-    resident = firms.node < n
-    closing = resident & (u < min(gains, losses))
-    if gains != losses:
-        rows = np.flatnonzero(resident & (u >= min(gains, losses)) & (u < max(gains, losses)))
-        loss = terms.profit(firms.productivity[rows], firms.data_intensity[rows],
-                            firms.sector[rows], firms.node[rows]) < 0
-        closing[rows] = u[rows] < np.where(loss, losses, gains)
-    return np.flatnonzero(closing)
+    return closing_rows(firms.node, firms.sector, firms.productivity, firms.data_intensity, u,
+                        n, float(gains), float(losses), terms.profit_rate, terms.money,
+                        terms.compute, terms.bonus)
 
 
 def _moves(flows: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.compaction import mark_departed, shifted
 from model.state import SECTORS, _Rows, sector_node_count, sector_node_sum
 
 
@@ -44,36 +45,66 @@ class Ledger:
 
 
 class Population:
-    """Agents of one kind (rows of ``arrays``) with counts and ``weight`` sums by cell."""
+    """Agents of one kind (rows of ``arrays``) with counts and ``weight`` sums by cell.
+
+    Rows are appended into the spare capacity of the columns at once; rows removed (closures,
+    retirements) are marked and dropped, with those that left for the outside, in one
+    in-place pass per column at the end of the step (``drop_departed``)."""
 
     def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
         self._arrays, self.weight, self.n = arrays, weight, n
-        self._added: list[_Rows] = []          # rows added, appended on the next read
-        self._removed: list[np.ndarray] = []   # rows removed, dropped with the departed
+        self._removed = 0                      # rows marked in _drop, dropped with the departed
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
         self.recount()
 
+    def __getstate__(self) -> dict:
+        """Without the scratch buffers (recreated on use), unless rows are marked for removal
+        (mid-step: the marks are kept)."""
+        state = self.__dict__.copy()
+        if not self._removed:
+            state.pop("_scratch", None)
+        return state
+
+    def _buffer(self, name: str, dtype: type) -> np.ndarray:
+        """A scratch buffer (uint8 drop marks, zero between uses; float uniforms) with room
+        for every row."""
+        scratch = self.__dict__.setdefault("_scratch", {})
+        size = len(self._arrays)
+        buffer = scratch.get(name)
+        if buffer is None or len(buffer) < size:
+            grown = np.zeros(max(2 * size, 1024), dtype=dtype)
+            if buffer is not None:
+                grown[: len(buffer)] = buffer
+            buffer = scratch[name] = grown
+        return buffer
+
     @property
     def arrays(self) -> _Rows:
-        """The agents' rows (additions and removals of the step carried out first: a step
-        copies the columns once for its additions and once for its removals)."""
-        if self._added:
-            self._append()
+        """The agents' rows (the removals of the step carried out first)."""
         if self._removed:
-            self._compact(np.ones(len(self._arrays), dtype=bool))
+            self._squeeze(-1)
         return self._arrays
 
-    def _append(self) -> None:
-        self._arrays.append(*self._added)
-        self._added = []
+    def uniforms(self, rng: np.random.Generator) -> np.ndarray:
+        """One uniform per row (``rng.random(len(rows))``, drawn into a reused buffer: valid
+        until the next call)."""
+        return rng.random(out=self._buffer("uniforms", np.float64)[: len(self.arrays)])
 
-    def _compact(self, keep: np.ndarray) -> None:
-        """Drop the removed rows and those where ``keep`` is False (one copy per column)."""
-        for idx in self._removed:
-            keep[idx] = False
-        self._removed = []
-        self._arrays.keep(keep)
+    def _squeeze(self, outside: int) -> None:
+        """Drop the removed rows and those at node ``outside`` (-1: none), in place; the counts
+        and sums of the departed leave the outside column."""
+        rows, drop = self._arrays, self._buffer("drop", np.uint8)
+        cells = self.cols * len(SECTORS)
+        counts, sums = np.zeros(cells, dtype=np.int64), np.zeros(cells)
+        dropped = self._buffer("dropped", np.int64)
+        k, departed = mark_departed(drop, rows.node, rows.sector, getattr(rows, self.weight),
+                                    outside, self.cols, counts, sums, dropped)
+        if departed:
+            self.counts = self.counts - counts.reshape(self.counts.shape)
+            self.sums = self.sums - sums.reshape(self.sums.shape)
+        rows.squeeze(dropped[:k])
+        self._removed = 0
 
     @property
     def cols(self) -> int:
@@ -93,11 +124,12 @@ class Population:
         self.ledger = Ledger.empty(self.n)
 
     def _shift(self, cells: np.ndarray, weights: np.ndarray, sign: int) -> None:
-        size = len(SECTORS) * self.cols
-        self.counts = self.counts + sign * np.bincount(cells, minlength=size).reshape(
-            self.counts.shape)
-        self.sums = self.sums + sign * np.bincount(cells, weights=weights,
-                                                   minlength=size).reshape(self.sums.shape)
+        """Add (``sign`` +1) or take away (-1) agents in ``cells`` with ``weights``: new count
+        and sum arrays, as ``counts + sign * np.bincount(cells)`` would give (one compiled
+        call)."""
+        counts, sums = shifted(self.counts.reshape(-1), self.sums.reshape(-1), cells,
+                               weights.astype(np.float64, copy=False), sign)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
 
     def move(self, idx: np.ndarray, new: np.ndarray) -> None:
         """Agents ``idx`` (region residents who reconsidered) go to nodes ``new`` (n: leave)."""
@@ -115,7 +147,7 @@ class Population:
             return
         rows.uid = np.arange(self.next_uid, self.next_uid + len(rows), dtype=np.int64)
         self.next_uid += len(rows)
-        self._added.append(rows)
+        self.arrays.append(rows)
         cells = rows.sector.astype(np.int64) * self.cols + rows.node
         self._shift(cells, getattr(rows, self.weight), +1)
         at = np.bincount(rows.node, minlength=self.n)[: self.n]
@@ -125,26 +157,20 @@ class Population:
             self.ledger.born += at
 
     def remove(self, idx: np.ndarray) -> None:
-        """Agents ``idx`` close or retire (they are dropped at once)."""
+        """Agents ``idx`` close or retire (their rows are dropped with the departed)."""
         if len(idx) == 0:
             return
         nodes = self.arrays.node[idx]
         self._shift(self.cells(idx), getattr(self.arrays, self.weight)[idx], -1)
         self.ledger.died += np.bincount(nodes[nodes < self.n], minlength=self.n)
-        self._removed.append(np.asarray(idx))
+        self._buffer("drop", np.uint8)[idx] = 1
+        self._removed += len(idx)
 
     def drop_departed(self) -> None:
         """Remove the rows of agents that left for the outside this step (their move is in the
-        ledger; the counts of the outside column go back to zero), and those removed."""
-        if self._added:
-            self._append()
-        rows = self._arrays
-        out = rows.node == self.n
-        if out.any():
-            cells = rows.sector[out].astype(np.int64) * self.cols + rows.node[out]
-            self._shift(cells, getattr(rows, self.weight)[out], -1)
-        if out.any() or self._removed:
-            self._compact(~out)
+        ledger; the counts of the outside column go back to zero), and those removed: one
+        in-place pass."""
+        self._squeeze(self.n)
 
     def region_counts(self) -> np.ndarray:
         """[S, n] agents in the region's nodes."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from model.compaction import squeeze_columns
 from model.sectors import SECTORS
 
 __all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_count",
@@ -18,7 +19,12 @@ __all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_c
 
 @dataclass
 class _Rows:
-    """Agents as rows of equally long arrays; ``uid`` is unique and increasing by row."""
+    """Agents as rows of equally long arrays; ``uid`` is unique and increasing by row.
+
+    The columns are views ``buffer[:len]`` of buffers with spare capacity (doubled when full):
+    appending rows writes them after the last row instead of copying every column, and
+    ``squeeze`` drops rows in place. A column replaced by another array (or a copy after
+    unpickling) is detected and its buffers are rebuilt on the next append."""
 
     uid: np.ndarray     # int64, never reused
     node: np.ndarray    # int64 node index (n: the outside)
@@ -27,16 +33,74 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.node)
 
+    def __getstate__(self) -> dict:
+        """The rows without the spare capacity (a pickle holds the rows only)."""
+        state = self.__dict__.copy()
+        state.pop("_buffers", None)
+        state.pop("_views", None)
+        return state
+
     def keep(self, mask: np.ndarray) -> None:
-        """Drop the rows where ``mask`` is False (order kept)."""
+        """Drop the rows where ``mask`` is False (order kept; new arrays)."""
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name)[mask])
 
-    def append(self, *others: _Rows) -> None:
-        """Add the rows of ``others`` (same kind) at the end, in order (one copy per column)."""
+    def _buffers_in_use(self) -> dict[str, np.ndarray] | None:
+        """The buffers, if every column is still the view of its buffer set by this class
+        (an identity test: a column replaced or unpickled is another object)."""
+        buffers = self.__dict__.get("_buffers")
+        if buffers is None:
+            return None
+        views = self.__dict__["_views"]
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name)]
-                                                 + [getattr(o, f.name) for o in others]))
+            if getattr(self, f.name) is not views[f.name]:
+                return None
+        return buffers
+
+    def _set_views(self, buffers: dict[str, np.ndarray], size: int) -> None:
+        """Make every column the view ``buffer[:size]`` of its buffer."""
+        views = {name: buffer[:size] for name, buffer in buffers.items()}
+        for name, view in views.items():
+            setattr(self, name, view)
+        self.__dict__["_buffers"], self.__dict__["_views"] = buffers, views
+
+    def reserve(self, rows: int) -> dict[str, np.ndarray]:
+        """Buffers with room for ``rows`` rows (at least twice the rows now when they grow)."""
+        buffers = self._buffers_in_use()
+        if buffers is not None and len(buffers["node"]) >= rows:
+            return buffers
+        size = len(self)
+        capacity = max(rows, 2 * size, 1024)
+        buffers = {}
+        for f in fields(self):
+            column = getattr(self, f.name)
+            buffers[f.name] = np.empty(capacity, dtype=column.dtype)
+            buffers[f.name][:size] = column
+        self._set_views(buffers, size)
+        return buffers
+
+    def append(self, *others: _Rows) -> None:
+        """Add the rows of ``others`` (same kind) at the end, in order (written into the spare
+        capacity: the rows already there are not copied unless the buffers grow)."""
+        size = len(self)
+        end = size + sum(len(o) for o in others)
+        buffers = self.reserve(end)
+        for f in fields(self):
+            buffer, at = buffers[f.name], size
+            for other in others:
+                values = getattr(other, f.name)
+                buffer[at: at + len(values)] = values
+                at += len(values)
+        self._set_views(buffers, end)
+
+    def squeeze(self, dropped: np.ndarray) -> None:
+        """Drop the rows ``dropped`` (increasing row numbers) in place, keeping the order."""
+        if len(dropped) == 0:
+            return
+        size = len(self)
+        buffers = self.reserve(size)
+        kept = squeeze_columns(tuple(buffers.values()), dropped, size)
+        self._set_views(buffers, kept)
 
     def row_of(self, uid: int) -> int:
         """Row of the agent ``uid`` (KeyError when it has left or closed)."""

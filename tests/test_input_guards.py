@@ -271,3 +271,14 @@ def test_python_scenario_objects_are_checked_on_entry_to_the_model():
     model = RegionModel(rng=np.int64(5), steps=np.int64(2), scale__firm_agents=np.int32(200),
                         scale__talent_agents=200)
     assert model.spec.seed == 5 and model.run().steps == 2
+
+
+def test_non_finite_region_metric_is_named():
+    """Scalars only (the region metrics): the check needs no numpy and still names the field."""
+    from model.checks import check_finite
+    from model.errors import SimulationError
+
+    check_finite({"gini": 0.3, "total_firms": 10**400, "moran_i": -0.1}, "2023Q1", "metric")
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(SimulationError, match=r"quarter 2023Q1: metric 'theil' is"):
+            check_finite({"gini": 0.3, "total_firms": 12, "theil": bad}, "2023Q1", "metric")

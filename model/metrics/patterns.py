@@ -54,14 +54,17 @@ def siphon(shares: np.ndarray, start_shares: np.ndarray, cores: np.ndarray,
                  - (shares[near].sum() - start_shares[near].sum()))
 
 
-def mean_krugman(sector_output: np.ndarray, nodes: np.ndarray) -> float:
-    """Mean Krugman specialisation index over pairs of ``nodes`` (0 with fewer than two)."""
+def mean_krugman(sector_output: np.ndarray, nodes: np.ndarray,
+                 pairs: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """Mean Krugman specialisation index over pairs of ``nodes`` (0 with fewer than two);
+    ``pairs``: the upper triangle of the pairs, ``np.triu_indices(nodes.sum(), k=1)``, if
+    already known."""
     idx = np.flatnonzero(nodes)
     if len(idx) < 2:
         return 0.0
     mix = sector_output[:, idx] / np.maximum(sector_output[:, idx].sum(axis=0), 1e-300)
     diff = np.abs(mix[:, :, None] - mix[:, None, :]).sum(axis=0)
-    upper = np.triu_indices(len(idx), k=1)
+    upper = np.triu_indices(len(idx), k=1) if pairs is None else pairs
     return float(diff[upper].mean())
 
 
@@ -84,6 +87,7 @@ class PatternStart:
         self.lq0 = location_quotients(sector_output_start)
         self.cluster_lq = cluster_lq
         self.start_clusters = noncore & (self.lq0 >= cluster_lq).any(axis=0)
+        self.cluster_pairs = np.triu_indices(int(self.start_clusters.sum()), k=1)
 
     def measures(self, output: np.ndarray, sector_output: np.ndarray,
                  years: float) -> dict[str, float]:
@@ -99,7 +103,8 @@ class PatternStart:
             "clusters": float(cluster.sum()),
             "siphon": siphon(shares, start, self.cores, near),
             "near_periphery_share": float(shares[near].sum()),
-            "krugman_clusters": mean_krugman(sector_output, self.start_clusters),
+            "krugman_clusters": mean_krugman(sector_output, self.start_clusters,
+                                             self.cluster_pairs),
             "noncore_growing": float((growth[noncore] > 0).sum()),
             "noncore_gaining": float((shares[noncore] > start[noncore]).sum()),
             "region_growth": total / years if years > 0 else 0.0,

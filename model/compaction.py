@@ -1,0 +1,126 @@
+"""Compiled passes over the agent rows (numba): in-place compaction and the per-row hazards.
+
+They replace numpy expressions that built several temporary arrays of agent length per step
+(masks, gathered columns, copies of every column): at full scale (600,000 agents) the step
+was dominated by that memory traffic (docs/PERFORMANCE.md). Each gives exactly what its numpy
+counterpart gave (the same rows, in the same order; sums accumulated in row order as
+``np.bincount`` does), which ``tests/test_compaction.py`` checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import literal_unroll
+
+from model.kernels import _kernel
+
+
+@_kernel
+def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropped):
+    """Find the rows to drop: those marked in ``drop`` (cleared here) and those at node
+    ``outside``, whose count and ``weight`` are added to their (sector, node) cell of
+    ``counts`` and ``sums`` (zeros on entry; in row order, as ``np.bincount``). Writes the
+    dropped rows in order into ``dropped``; returns (rows dropped, rows departed)."""
+    k, departed = 0, 0
+    for i in range(node.shape[0]):
+        if node[i] == outside:
+            cell = sector[i] * cols + node[i]
+            counts[cell] += 1
+            sums[cell] += weight[i]
+            departed += 1
+            dropped[k] = i
+            k += 1
+        elif drop[i]:
+            dropped[k] = i
+            k += 1
+        drop[i] = 0
+    return k, departed
+
+
+@_kernel
+def squeeze_column(column, dropped, size):
+    """Remove the rows ``dropped`` (increasing) from ``column[:size]`` in place, keeping the
+    order of the others: the blocks between dropped rows move to the front, one block copy
+    each. Returns the rows left."""
+    if dropped.shape[0] == 0:
+        return size
+    j = dropped[0]
+    for k in range(dropped.shape[0]):
+        start = dropped[k] + 1
+        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
+        column[j: j + end - start] = column[start:end]
+        j += end - start
+    return j
+
+
+@_kernel
+def squeeze_columns(columns, dropped, size):
+    """``squeeze_column`` on every column of the tuple ``columns`` (of any dtypes) in one
+    call, block by block: each block between two dropped rows is moved in every column."""
+    if dropped.shape[0] == 0:
+        return size
+    j = dropped[0]
+    for k in range(dropped.shape[0]):
+        start = dropped[k] + 1
+        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
+        for column in literal_unroll(columns):
+            column[j: j + end - start] = column[start:end]
+        j += end - start
+    return j
+
+
+@_kernel
+def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
+    """Rows of the resident firms (node < n) that close with uniforms ``u``: below the smaller
+    of the two closure probabilities always, between them when the firm's sign of profit
+    picks the larger (``losses`` with a loss, else ``gains``). The profit is computed as
+    ``agents.firm.FirmTerms.profit`` does, for those rows only."""
+    low, high = min(gains, losses), max(gains, losses)
+    out = np.empty(u.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(u.shape[0]):
+        j = node[i]
+        if j >= n:
+            continue
+        if u[i] < low:
+            out[k] = i
+            k += 1
+        elif gains != losses and u[i] < high:
+            s = sector[i]
+            profit = (q[i] * (1.0 + bonus[j] * d[i]) * profit_rate[s, j] + money[s, j]
+                      - d[i] * compute[j])
+            if u[i] < (losses if profit < 0 else gains):
+                out[k] = i
+                k += 1
+    return out[:k].copy()
+
+
+@_kernel
+def resident_below(node, u, n, p):
+    """Rows with node < n whose uniform is below ``p``."""
+    out = np.empty(u.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(u.shape[0]):
+        if node[i] < n and u[i] < p:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@_kernel
+def shifted(counts, sums, cells, weights, sign):
+    """``counts + sign * np.bincount(cells)`` and ``sums + sign * np.bincount(cells,
+    weights)`` as new flat arrays (the weights summed by cell in row order, as bincount
+    does, then added: the same bits)."""
+    size = counts.shape[0]
+    by_count = np.zeros(size, dtype=np.int64)
+    by_weight = np.zeros(size)
+    for i in range(cells.shape[0]):
+        by_count[cells[i]] += 1
+        by_weight[cells[i]] += weights[i]
+    new_counts = np.empty(size, dtype=counts.dtype)
+    new_sums = np.empty(size)
+    for c in range(size):
+        new_counts[c] = counts[c] + sign * by_count[c]
+        new_sums[c] = sums[c] + sign * by_weight[c]
+    return new_counts, new_sums
