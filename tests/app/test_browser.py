@@ -61,10 +61,35 @@ def test_page_loads_offline_without_console_errors(page, app_url, artifacts):
     save_screenshot(page, artifacts, "app-en")
 
 
+def _settled_step(page, interval_ms: int = 700, tries: int = 20) -> int:
+    """The map's step once it has stopped changing (on a loaded machine a quarter that was
+    under way when Pause arrived can take longer than any fixed wait)."""
+    step = int(page.locator(".cyflow-map").get_attribute("data-step"))
+    for _ in range(tries):
+        page.wait_for_timeout(interval_ms)
+        now = int(page.locator(".cyflow-map").get_attribute("data-step"))
+        if now == step:
+            return step
+        step = now
+    raise AssertionError(f"the step kept changing after Pause (last {step})")
+
+
+def _settled_charts(page, interval_ms: int = 700, tries: int = 20) -> str:
+    """The charts' markup once it has stopped changing."""
+    html = page.locator(".cyflow-charts").inner_html()
+    for _ in range(tries):
+        page.wait_for_timeout(interval_ms)
+        now = page.locator(".cyflow-charts").inner_html()
+        if now == html:
+            return html
+        html = now
+    raise AssertionError("the charts kept changing")
+
+
 def test_step_play_pause_and_reset(page, app_url):
     _open(page, app_url)
     assert "2022Q4" in _quarter(page)
-    first = page.locator(".cyflow-charts").inner_html()
+    first = _settled_charts(page)  # the first render may still be completing
     _step(page, 1)
     _step(page, 2)
     assert "2023Q2" in _quarter(page)
@@ -73,14 +98,16 @@ def test_step_play_pause_and_reset(page, app_url):
     page.wait_for_function("Number(document.querySelector('.cyflow-map').dataset.step) >= 4")
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Step")).to_be_enabled()
-    page.wait_for_timeout(500)  # a quarter already under way when Pause arrived may finish
-    paused_at = int(page.locator(".cyflow-map").get_attribute("data-step"))
+    paused_at = _settled_step(page)  # a quarter under way when Pause arrived may finish
     assert paused_at >= 4
     page.wait_for_timeout(900)  # more than two play intervals: nothing moves while paused
     assert int(page.locator(".cyflow-map").get_attribute("data-step")) == paused_at
     page.get_by_role("button", name="Reset").click()
     page.locator('.cyflow-map[data-step="0"]').wait_for()
     assert "2022Q4" in _quarter(page)
+    # the charts are redrawn after the map: wait for them (a timeout means they differ)
+    page.wait_for_function("html => document.querySelector('.cyflow-charts').innerHTML === html",
+                           arg=first, timeout=15_000)
     assert page.locator(".cyflow-charts").inner_html() == first
 
 
