@@ -241,6 +241,7 @@ class Calibration:
 
 
 def getattr_dotted(obj: object, key: str) -> float:
+    """The value of a dotted scenario key (``talent.kappa``) as a float."""
     for part in key.split("."):
         obj = getattr(obj, part)
     return float(obj)  # type: ignore[arg-type]

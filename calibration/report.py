@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calibration.fit import DEFAULTS, GENERATIONS, PROGRESS, SPEC_FILE, Calibration
+from calibration.fit import (
+    DEFAULTS,
+    GENERATIONS,
+    PROGRESS,
+    SPEC_FILE,
+    Calibration,
+    getattr_dotted,
+)
 from calibration.observed import BLOCKS, published_ranks, read_observed
 from calibration.spec import CalibrationSpec
 from experiments.storage import write_text
@@ -46,19 +53,13 @@ def intervals(cal: Calibration, kept: pd.DataFrame) -> pd.DataFrame:
     q = pop.quantiles(QUANTILES)
     rows = []
     for k, p in enumerate(cal.spec.parameters):
-        default = float(_dotted(cal.spec.base, p.key))
+        default = getattr_dotted(cal.spec.base, p.key)
         rows.append({"parameter": p.key, "prior_low": p.low, "prior_high": p.high,
                      "default": default, "mean": float(pop.mean()[k]),
                      **{f"q{int(x * 100):02d}": float(v) for x, v in zip(QUANTILES, q[:, k],
                                                                         strict=True)},
                      "shrinkage": 1 - (q[4, k] - q[0, k]) / (0.9 * (p.high - p.low))})
     return pd.DataFrame(rows)
-
-
-def _dotted(obj: object, key: str) -> object:
-    for part in key.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 def fit_table(cal: Calibration, kept: pd.DataFrame, defaults: pd.DataFrame) -> pd.DataFrame:

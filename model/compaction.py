@@ -38,25 +38,10 @@ def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropp
 
 
 @_kernel
-def squeeze_column(column, dropped, size):
-    """Remove the rows ``dropped`` (increasing) from ``column[:size]`` in place, keeping the
-    order of the others: the blocks between dropped rows move to the front, one block copy
-    each. Returns the rows left."""
-    if dropped.shape[0] == 0:
-        return size
-    j = dropped[0]
-    for k in range(dropped.shape[0]):
-        start = dropped[k] + 1
-        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
-        column[j: j + end - start] = column[start:end]
-        j += end - start
-    return j
-
-
-@_kernel
 def squeeze_columns(columns, dropped, size):
-    """``squeeze_column`` on every column of the tuple ``columns`` (of any dtypes) in one
-    call, block by block: each block between two dropped rows is moved in every column."""
+    """Remove the rows ``dropped`` (increasing) from every column of the tuple ``columns`` (of
+    any dtypes) in place, keeping the order of the others, in one call: each block between two
+    dropped rows moves to the front, in every column. Returns the rows left."""
     if dropped.shape[0] == 0:
         return size
     j = dropped[0]
@@ -67,6 +52,11 @@ def squeeze_columns(columns, dropped, size):
             column[j: j + end - start] = column[start:end]
         j += end - start
     return j
+
+
+def squeeze_column(column: np.ndarray, dropped: np.ndarray, size: int) -> int:
+    """``squeeze_columns`` on one column."""
+    return squeeze_columns((column,), dropped, size)
 
 
 @_kernel

@@ -56,22 +56,30 @@ def talent_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
     return arrive - leave
 
 
+def firm_choices(model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
+    """The average firm's choice probabilities at the current fields: [S, N, N+1] from each
+    region node (column n: the outside) and [S, N] for a firm of the outside's pool (its
+    cell's mean productivity, the sector's mean data intensity)."""
+    n = model.region.n
+    terms = firm_rules.node_terms(model)
+    mean_d = model.region.sectors.data_intensity
+    u = terms.average_firm(mean_d)                                  # [S, N+1]
+    p = softmax_rows(u[:, None, :] - terms.pair[None, :n, :])        # [S, N, N+1]
+    stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
+                              model.spec.firms.site_weight,
+                              model.network.firm_outside_cost / model.annuity_firms)
+    return p, firm_rules.arrival_probabilities(terms, stay, mean_d)
+
+
 def firm_net(model: RegionModel, log_factor: np.ndarray) -> np.ndarray:
     """[S] expected arrivals minus departures of firms per reconsideration, when the outside's
     profit rate is multiplied by exp(log_factor)."""
     n = model.region.n
     model.economy.outside_profit_factor = np.exp(log_factor)
     model.outside = model.economy.outside(model.fields_years)
-    terms = firm_rules.node_terms(model)
-    mean_d = model.region.sectors.data_intensity
-    u = terms.average_firm(mean_d)                                  # [S, N+1]
-    p = softmax_rows(u[:, None, :] - terms.pair[None, :n, :])        # [S, N, N+1]
+    p, arrive = firm_choices(model)
     leave = (model.firm_pop.region_counts() * p[:, :, n]).sum(axis=1)
-    stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
-                              model.spec.firms.site_weight,
-                              model.network.firm_outside_cost / model.annuity_firms)
-    arrive = model.pools[0] * firm_rules.arrival_probabilities(terms, stay, mean_d).sum(axis=1)
-    return arrive - leave
+    return model.pools[0] * arrive.sum(axis=1) - leave
 
 
 def balance_outside(model: RegionModel) -> None:
@@ -127,14 +135,7 @@ def firm_stock(model: RegionModel) -> np.ndarray:
     """[S, N] expected firms at each node after every firm (average firm of its cell) and the
     outside's pool reconsidered once."""
     n = model.region.n
-    terms = firm_rules.node_terms(model)
-    mean_d = model.region.sectors.data_intensity
-    u = terms.average_firm(mean_d)
-    p = softmax_rows(u[:, None, :] - terms.pair[None, :n, :])
-    stay = terms.outside_stay(mean_d, model.outside.log_elsewhere,
-                              model.spec.firms.site_weight,
-                              model.network.firm_outside_cost / model.annuity_firms)
-    arrive = firm_rules.arrival_probabilities(terms, stay, mean_d)
+    p, arrive = firm_choices(model)
     counts = model.firm_pop.region_counts()
     return np.einsum("si,sij->sj", counts, p[:, :, :n]) + model.pools[0][:, None] * arrive
 
