@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.kernels import firm_logit_draws
+from model.backend import Kernels, kernels
 from model.network import move_costs
 from model.state import SECTORS, FirmArrays
 
@@ -152,15 +152,18 @@ def node_terms(model: RegionModel, subsidies: bool = True) -> FirmTerms:
 
 
 def relocation_choices(firms: FirmArrays, idx: np.ndarray, terms: FirmTerms,
-                       rng: np.random.Generator) -> np.ndarray:
+                       rng: np.random.Generator, using: Kernels | None = None) -> np.ndarray:
     """New node of each deciding firm ``idx`` (n: the outside): one logit draw each, computed by
-    the compiled kernel from ``terms`` (one uniform per decider)."""
+    the kernel ``using`` (the model's; default the plain one) from ``terms`` (one uniform per
+    decider)."""
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
     u = rng.random(len(idx))
-    return firm_logit_draws(firms.productivity[idx], firms.data_intensity[idx],
-                            firms.sector[idx], firms.node[idx], terms.per_q, terms.common,
-                            terms.scale * terms.compute, terms.bonus, terms.pair, u)
+    using = using or kernels(compiled=False)
+    return using.firm_logit_draws(firms.productivity[idx], firms.data_intensity[idx],
+                                  firms.sector[idx], firms.node[idx], terms.per_q,
+                                  terms.common, terms.scale * terms.compute, terms.bonus,
+                                  terms.pair, u)
 
 
 def arrival_probabilities(terms: FirmTerms, outside_home: np.ndarray,

@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 
 from agents.choice import softmax_rows
-from model.kernels import draw_rows
+from model.backend import Kernels, kernels
 from model.network import move_costs
 from model.state import SECTORS, TalentArrays
 
@@ -95,8 +95,10 @@ def transition_matrix(utility: np.ndarray) -> np.ndarray:
 
 
 def migration_choices(talent: TalentArrays, idx: np.ndarray, transition: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray:
+                      rng: np.random.Generator, using: Kernels | None = None) -> np.ndarray:
     """New node of each deciding agent ``idx``: rows of the transition matrix, drawn at once
     (the cumulative sums are taken once per (sector, origin), not once per agent)."""
     cumulative = np.cumsum(transition, axis=2)
-    return draw_rows(cumulative, talent.sector[idx], talent.node[idx], rng.random(len(idx)))
+    using = using or kernels(compiled=False)
+    return using.draw_rows(cumulative, talent.sector[idx], talent.node[idx],
+                           rng.random(len(idx)))

@@ -56,6 +56,7 @@ from mesa.discrete_space import Network as CellNetwork
 from agents import firm as firm_rules
 from agents import talent as talent_rules
 from agents.government import CityGovernment, ProvincialGovernment
+from model import backend
 from model.economy import Economy
 from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.initial import make_firms, make_talent, placement
@@ -79,7 +80,7 @@ def probability(rate: float, dt: float) -> float:
 
 def inverse_cdf(cumulative: list[float], u: float) -> int:
     """First index whose (unnormalised) cumulative weight reaches u x the total: the rule of
-    the production kernels (``model.kernels._inverse_cdf``)."""
+    the production kernels (``model.plain._inverse_cdf``)."""
     return min(bisect.bisect_left(cumulative, u * cumulative[-1]), len(cumulative) - 1)
 
 
@@ -290,6 +291,9 @@ class ReferenceModel(mesa.Model):
             raise NotImplementedError("the reference implements the rules without interventions")
         super().__init__(rng=spec.seed)
         self.spec, self.dt = spec, spec.step_years
+        # the observation's kernels, chosen as the production model chooses them
+        self.kernels = backend.kernels(backend.use_compiled(
+            (spec.scale.firm_agents + spec.scale.talent_agents) * max(spec.steps, 1)))
         data = spec.data
         reg = self.region = region if region is not None else Region.load(
             data.cities or None, data.links or None, data.sectors or None,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import literal_unroll
 
-from model.kernels import _kernel
+from model.jit import kernel
 
 
-@_kernel
+@kernel
 def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropped):
     """Find the rows to drop: those marked in ``drop`` (cleared here) and those at node
     ``outside``, whose count and ``weight`` are added to their (sector, node) cell of
@@ -37,7 +37,7 @@ def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropp
     return k, departed
 
 
-@_kernel
+@kernel
 def squeeze_columns(columns, dropped, size):
     """Remove the rows ``dropped`` (increasing) from every column of the tuple ``columns`` (of
     any dtypes) in place, keeping the order of the others, in one call: each block between two
@@ -59,7 +59,7 @@ def squeeze_column(column: np.ndarray, dropped: np.ndarray, size: int) -> int:
     return squeeze_columns((column,), dropped, size)
 
 
-@_kernel
+@kernel
 def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
     """Rows of the resident firms (node < n) that close with uniforms ``u``: below the smaller
     of the two closure probabilities always, between them when the firm's sign of profit
@@ -85,7 +85,7 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
     return out[:k].copy()
 
 
-@_kernel
+@kernel
 def resident_below(node, u, n, p):
     """Rows with node < n whose uniform is below ``p``."""
     out = np.empty(u.shape[0], dtype=np.int64)
@@ -97,7 +97,7 @@ def resident_below(node, u, n, p):
     return out[:k].copy()
 
 
-@_kernel
+@kernel
 def shifted(counts, sums, cells, weights, sign):
     """``counts + sign * np.bincount(cells)`` and ``sums + sign * np.bincount(cells,
     weights)`` as new flat arrays (the weights summed by cell in row order, as bincount

@@ -30,6 +30,7 @@ from agents import CityGovernment, Firm, ProvincialGovernment, Talent
 from agents import firm as firm_rules
 from agents import talent as talent_rules
 from agents.choice import deciders
+from model import backend
 from model.checks import check_finite
 from model.compaction import closing_rows, resident_below
 from model.economy import Economy
@@ -110,6 +111,9 @@ class RegionModel(mesa.Model):
             created (and kept in step with births, closures and departures) when
             ``model.agents``, ``agents_by_type`` or ``agent_types`` is read, so a run that
             never inspects single agents does not pay for them.
+        kernels: "compiled" (numba), "plain" (numpy) or "auto" (default, or
+            ``$CYFLOW_KERNELS``): which implementation of the per-step kernels runs; the
+            results are the same bits (model/backend.py).
         **overrides: scenario keys as ``section__key=value`` (what ``mesa.batch_run`` passes).
 
     A model pickles at any step, and an unpickled model continues exactly as the original
@@ -118,7 +122,8 @@ class RegionModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | MesaScenario | str | Path | None = None, *,
                  rng: int | None = None, region: Region | None = None,
-                 agent_views: bool = True, **overrides: Any) -> None:
+                 agent_views: bool = True, kernels: str | None = None,
+                 **overrides: Any) -> None:
         mesa_scenario: MesaScenario | None = None
         if isinstance(scenario, MesaScenario):
             params, rng = _mesa_scenario_parameters(scenario, rng)
@@ -131,6 +136,9 @@ class RegionModel(mesa.Model):
         self.spec = spec
         self.dt = spec.step_years
         self.streams = RandomStreams(spec.seed)
+        scale = spec.scale
+        self.compiled = backend.use_compiled(
+            (scale.firm_agents + scale.talent_agents) * max(spec.steps, 1), kernels)
         data = spec.data
         self.region = region if region is not None else Region.load(
             data.cities or None, data.links or None, data.sectors or None,
@@ -181,6 +189,11 @@ class RegionModel(mesa.Model):
         self.running = spec.steps > 0
 
     # ------------------------------------------------------------------ state
+    @property
+    def kernels(self) -> backend.Kernels:
+        """The per-step kernels this model uses (compiled or plain: the same results)."""
+        return backend.kernels(self.compiled)
+
     @property
     def firms(self):
         """The firm arrays (one row per firm agent)."""
@@ -411,7 +424,8 @@ class RegionModel(mesa.Model):
         rng = self.streams["firms"]
         idx = deciders(len(self.firms), _probability(self.spec.firms.revision_rate, self.dt),
                        rng)
-        self.firm_pop.move(idx, firm_rules.relocation_choices(self.firms, idx, terms, rng))
+        self.firm_pop.move(idx, firm_rules.relocation_choices(self.firms, idx, terms, rng,
+                                                                   self.kernels))
 
     def _migrate_talent(self, transition: np.ndarray) -> None:
         """Step 3: reconsidering talent stays, migrates or leaves (node n)."""
@@ -419,7 +433,7 @@ class RegionModel(mesa.Model):
         idx = deciders(len(self.talent), _probability(self.spec.talent.revision_rate, self.dt),
                        rng)
         self.talent_pop.move(idx, talent_rules.migration_choices(self.talent, idx, transition,
-                                                                  rng))
+                                                                  rng, self.kernels))
 
     def _arrivals(self, terms: firm_rules.FirmTerms, transition: np.ndarray) -> None:
         """Step 4a: firms and talent of the rest of China that reconsider and pick a region

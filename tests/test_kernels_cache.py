@@ -29,6 +29,7 @@ import sys, tempfile
 if len(sys.argv) > 1:
     tempfile.tempdir = sys.argv[1]  # the temp folder: a file in the "nothing works" case
 import numpy as np
+import model.jit as jit
 import model.kernels as k
 cum = np.cumsum(np.full((2, 3, 4), 0.25), axis=2)
 rows = k.draw_rows(cum, np.array([0, 1]), np.array([2, 0]), np.array([0.1, 0.9]))
@@ -38,10 +39,10 @@ draws = k.firm_logit_draws(np.ones(2), np.zeros(2), np.zeros(2, np.int64), np.ze
                            np.zeros((2, n)), np.zeros((2, n)), np.zeros(n), np.zeros(n),
                            np.zeros((n, n)), np.array([0.1, 0.99]))
 assert list(draws) == [0, 3], draws
-print("ok", k._UNCACHED is None)
+print("ok", jit._UNCACHED is None)
 """
 
-USED = {"draw_rows", "firm_logit_draws", "_inverse_cdf"}  # the kernels SCRIPT compiles
+USED = {"draw_rows", "firm_logit_values", "cumulative_draws", "_inverse_cdf"}  # SCRIPT compiles
 
 
 def _kernels(index_files) -> set[str]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.kernels import KERNEL_METRICS, region_metric_vector
 from model.metrics.inequality import gini, theil, williamson_cv
 from model.metrics.patterns import PatternStart
 from model.metrics.spatial import moran
@@ -19,6 +18,7 @@ from model.metrics.structure import (
     noncore_flow_share,
     two_core,
 )
+from model.plain import KERNEL_METRICS
 from model.state import SECTORS
 
 if TYPE_CHECKING:
@@ -63,11 +63,11 @@ def _shares(model: RegionModel, record: dict[str, np.ndarray]) -> np.ndarray:
 
 def region_metrics(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]:
     """Every region metric of the current state (shares of the scenario's metric basis), by the
-    compiled kernel; ``region_metrics_plain`` computes the same with the functions of this
-    package (tested equal)."""
+    model's kernel (compiled or its plain twin); ``region_metrics_plain`` computes the same
+    with the functions of this package (tested equal)."""
     w = model.network.moran_w
     firm_flows, talent_flows = _region_flows(model)
-    vector = region_metric_vector(
+    vector = model.kernels.region_metric_vector(
         _shares(model, record), model.pop_shares, model.region.province, int(model.cores[0]),
         int(model.cores[1]), firm_flows, talent_flows, model.network.border,
         model.network.axis_mask, _sector_output(record),
