@@ -47,7 +47,12 @@ from model.region import PROVINCES, Region
 from model.state import SECTORS, FirmArrays, NodeFields
 from model.streams import RandomStreams
 from scenarios.loader import SCENARIO_DIR, load_scenario, with_overrides
-from scenarios.references import check_references, index_of_region, warn_inactive
+from scenarios.references import (
+    check_references,
+    index_of_region,
+    region_of_files,
+    warn_inactive,
+)
 from scenarios.schema import Scenario
 
 OUTSIDE = "outside"  # the name of node n, the rest of China
@@ -140,9 +145,7 @@ class RegionModel(mesa.Model):
         self.compiled = backend.use_compiled(
             (scale.firm_agents + scale.talent_agents) * max(spec.steps, 1), kernels)
         data = spec.data
-        self.region = region if region is not None else Region.load(
-            data.cities or None, data.links or None, data.sectors or None,
-            data.computing or None, data.gateways or None)
+        self.region = region if region is not None else _load_region(data)
         reg = self.region
         n = reg.n
         self.pop_shares = reg.population / reg.population.sum()
@@ -565,6 +568,15 @@ def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: 
     return closing_rows(firms.node, firms.sector, firms.productivity, firms.data_intensity, u,
                         n, float(gains), float(losses), terms.profit_rate, terms.money,
                         terms.compute, terms.bonus)
+
+
+def _load_region(data: Any) -> Region:
+    """The region of the scenario's data files (the one loaded to check the scenario's node
+    ids, when the sectors, computing and gateways files are those beside the cities file)."""
+    if data.sectors or data.computing or data.gateways:
+        return Region.load(data.cities or None, data.links or None, data.sectors or None,
+                           data.computing or None, data.gateways or None)
+    return region_of_files(data.cities, data.links)
 
 
 def _moves(flows: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ from model.inputs import MAX_DATA_BYTES, check_input_file
 from scenarios.interventions.base import quarter_to_step
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# files read beside the cities file, and the sector traits (part of a loaded region's state)
+COMPANIONS = ("sectors.csv", "computing.csv", "gateways.csv", str(DATA_DIR / "sector_traits.csv"))
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,25 @@ def region_index(cities: str = "", links: str = "") -> RegionIndex:
     """Ids, names and lines of the region files (defaults: the repository's data), loaded and
     validated by ``Region.load`` (so a mistake in a data file is reported against that file);
     cached per file state, so an edited file is read again."""
+    return index_of_region(region_of_files(cities, links))
+
+
+def region_of_files(cities: str = "", links: str = ""):
+    """``Region.load(cities, links)`` (with the companion files beside the cities file), loaded
+    once per state of the files and shared: a ``Region`` is never changed in place (opening a
+    link makes a new one), as models built on one loaded region already share it."""
     cities_path = Path(cities) if cities else DATA_DIR / "cities.csv"
     links_path = Path(links) if links else DATA_DIR / "links.csv"
-    return _region_index(_file_key(cities_path), _file_key(links_path),
-                         str(cities_path), str(links_path))
+    beside = [cities_path.parent / name for name in COMPANIONS]
+    keys = tuple(_file_key(path) for path in (cities_path, links_path, *beside))
+    return _load_region(keys, str(cities_path), str(links_path))
 
 
 @lru_cache(maxsize=8)
-def _region_index(cities_key: tuple, links_key: tuple, cities: str, links: str) -> RegionIndex:
+def _load_region(keys: tuple, cities: str, links: str):
     from model.region import Region  # the region module imports pandas and networkx
 
-    return index_of_region(Region.load(cities, links))
+    return Region.load(cities, links)
 
 
 def _check_data_paths(scenario, file: str) -> None:
