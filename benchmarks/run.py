@@ -130,6 +130,9 @@ COMPARE_CASES = (  # (agents, rounds, steps of each model per round, with the ol
 )
 
 
+PRODUCTIONS = {"production": "", "production_plain": "_plain"}  # kernels: compiled, plain
+
+
 def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, Any]]:
     """Section 1: production vs reference per step, side by side in this process. Each round
     times ``steps`` steps of the production model, then ``steps`` of the reference (both run
@@ -145,12 +148,14 @@ def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, An
             continue
         if quick:
             rounds = max(rounds // 2, 2)
-        kinds = {"production": RegionModel, "reference": ReferenceModel}
+        kinds = {"production": (RegionModel, {"kernels": "compiled"}),
+                 "production_plain": (RegionModel, {"kernels": "plain"}),
+                 "reference": (ReferenceModel, {})}
         if old:
-            kinds["old_reference"] = OldReferenceModel
+            kinds["old_reference"] = (OldReferenceModel, {})
         models = {name: cls(rng=seed, region=region, agent_views=False,
-                            steps=rounds * steps + 1, **split(agents))
-                  for name, cls in kinds.items()}
+                            steps=rounds * steps + 1, **extra, **split(agents))
+                  for name, (cls, extra) in kinds.items()}
         for model in models.values():
             model.step()  # warm-up
         per_round: dict[str, list[tuple[float, float]]] = {name: [] for name in models}
@@ -161,28 +166,32 @@ def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, An
         for name, times in per_round.items():
             row[f"{name}_wall_ms"] = 1e3 * sum(t[0] for t in times) / (rounds * steps)
             row[f"{name}_cpu_ms"] = 1e3 * sum(t[1] for t in times) / (rounds * steps)
-        for ref in (k for k in models if k != "production"):
-            row[f"{ref}_ratio_wall"] = row[f"{ref}_wall_ms"] / row["production_wall_ms"]
-            row[f"{ref}_ratio_cpu"] = row[f"{ref}_cpu_ms"] / row["production_cpu_ms"]
-            ratios = [r[1] / max(p[1], 1e-9) for p, r in zip(per_round["production"],
-                                                             per_round[ref], strict=True)]
-            row[f"{ref}_ratio_cpu_rounds"] = (min(ratios), max(ratios))
+        for prod in PRODUCTIONS:
+            for ref in (k for k in models if not k.startswith("production")):
+                key = ref + PRODUCTIONS[prod]
+                row[f"{key}_ratio_wall"] = row[f"{ref}_wall_ms"] / row[f"{prod}_wall_ms"]
+                row[f"{key}_ratio_cpu"] = row[f"{ref}_cpu_ms"] / row[f"{prod}_cpu_ms"]
+                ratios = [r[1] / max(p[1], 1e-9) for p, r in zip(per_round[prod],
+                                                                 per_round[ref], strict=True)]
+                row[f"{key}_ratio_cpu_rounds"] = (min(ratios), max(ratios))
         rows.append(row)
     return rows
 
 
-def worker_scale(agents: int, steps: int, seed: int) -> dict[str, Any]:
-    """Section 2 (fresh process): production steps at ``agents`` agents, no agent views."""
+def worker_scale(agents: int, steps: int, seed: int, kernels: str) -> dict[str, Any]:
+    """Section 2 (fresh process): production steps at ``agents`` agents, no agent views, with
+    the ``kernels`` given (compiled or plain)."""
     from model.model import RegionModel
     base = current_rss_mb()
     start = time.perf_counter()
-    model = RegionModel(rng=seed, agent_views=False, steps=steps + 1, **split(agents))
+    model = RegionModel(rng=seed, agent_views=False, steps=steps + 1, kernels=kernels,
+                        **split(agents))
     build = time.perf_counter() - start
     model.step()  # warm-up
     cpu = time.process_time()
     times = step_times(model, steps)
     cpu = time.process_time() - cpu
-    return {"agents": agents, "steps": steps, "build_s": build,
+    return {"agents": agents, "kernels": kernels, "steps": steps, "build_s": build,
             "step_ms": 1e3 * statistics.mean(times),
             "step_ms_median": 1e3 * statistics.median(times),
             "step_cpu_ms": 1e3 * cpu / steps,
@@ -197,7 +206,7 @@ def worker_full(agent_views: bool, steps: int, seed: int) -> dict[str, Any]:
     from model.model import RegionModel
     base = current_rss_mb()
     start, cpu = time.perf_counter(), time.process_time()
-    model = RegionModel(rng=seed, agent_views=agent_views, steps=steps,
+    model = RegionModel(rng=seed, agent_views=agent_views, steps=steps, kernels="compiled",
                         scale__firm_agents=300_000, scale__talent_agents=300_000)
     if agent_views:
         len(model.agents)  # views are created on first access: measure them as if used
@@ -217,7 +226,7 @@ def worker_full(agent_views: bool, steps: int, seed: int) -> dict[str, Any]:
 def worker_profile(seed: int, top: int) -> dict[str, Any]:
     """Section 4 (fresh process): cProfile of one full-scale step (after a warm-up step)."""
     from model.model import RegionModel
-    model = RegionModel(rng=seed, agent_views=False,
+    model = RegionModel(rng=seed, agent_views=False, kernels="compiled",
                         scale__firm_agents=300_000, scale__talent_agents=300_000)
     model.step()
     profiler = cProfile.Profile()
@@ -245,16 +254,16 @@ PHASES = ("_apply_interventions", "_govern", "_relocate_firms", "_migrate_talent
           "_births_and_exits", "_compute_fields", "_record")
 PAY = "policy.pay"
 OTHER = "other (node terms, transition matrix, dropping the departed)"
-METRICS = "  of which region metrics (kernel)"
+METRICS = "  of which region metrics"
 
 
 def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
     """Section 4: mean ms per step of each phase of ``RegionModel.step`` (timers wrapped around
     the model's phase methods and around the region-metrics kernel; the code is not changed)."""
-    import model.metrics.collect as collect
+    import model.model as production
     from model.model import RegionModel
 
-    model = RegionModel(rng=seed, agent_views=False, **split(agents))
+    model = RegionModel(rng=seed, agent_views=False, kernels="compiled", **split(agents))
     model.step()
     totals: dict[str, float] = {}
 
@@ -271,21 +280,33 @@ def phase_times(agents: int, steps: int, seed: int) -> dict[str, float]:
         if hasattr(model, name):
             setattr(model, name, timed(name, getattr(model, name)))
     model.policy.pay = timed(PAY, model.policy.pay)
-    original = collect.region_metric_vector
-    collect.region_metric_vector = timed(METRICS, original)  # inside _record
+    original = production.region_metrics
+    production.region_metrics = timed(METRICS, original)  # inside _record
     try:
         totals["step"] = sum(step_times(model, steps))
     finally:
-        collect.region_metric_vector = original
+        production.region_metrics = original
     totals[OTHER] = totals["step"] - sum(t for k, t in totals.items()
                                          if k in PHASES or k == PAY)
     return {name: 1e3 * t / steps for name, t in totals.items()}
 
 
-RUN_COMMANDS = {  # section 5, each timed as a subprocess, alternating
-    "bare import": ["-c", "import numpy, pandas, mesa"],
-    "run.py (default)": ["run.py", "--quiet", "--out"],
-    "run.py --no-figures": ["run.py", "--quiet", "--no-figures", "--out"],
+# a tiny model (500 agents, 2 steps): with compiled kernels it pays numba's start (import, target
+# set-up, loading each kernel from the on-disk cache), with plain ones it does not
+TINY = ("from model.model import RegionModel\n"
+        "RegionModel(agent_views=False, steps=2, scale__firm_agents=200,"
+        " scale__talent_agents=300).run()\n")
+TINY_PLAIN = "tiny model (500 agents, 2 steps), plain kernels"
+TINY_COMPILED = "tiny model (500 agents, 2 steps), compiled kernels"
+
+RUN_COMMANDS = {  # section 5, each timed as a subprocess, alternating: (arguments, kernels)
+    "bare import": (["-c", "import numpy, pandas, mesa"], None),
+    "run.py (default)": (["run.py", "--quiet", "--out"], None),
+    "run.py --no-figures": (["run.py", "--quiet", "--no-figures", "--out"], None),
+    "run.py --no-figures, compiled kernels": (["run.py", "--quiet", "--no-figures", "--out"],
+                                              "compiled"),
+    TINY_PLAIN: (["-c", TINY], "plain"),
+    TINY_COMPILED: (["-c", TINY], "compiled"),
 }
 
 
@@ -294,12 +315,17 @@ def time_run_py(repeats: int) -> dict[str, Any]:
     of ``run.py --no-figures`` and of the bare import of numpy, pandas and Mesa, alternating
     (the same machine state for the three)."""
     times: dict[str, list[float]] = {name: [] for name in RUN_COMMANDS}
+    subprocess.run([sys.executable, "-c", TINY], cwd=ROOT, check=True,  # numba's cache filled
+                   env={**os.environ, "CYFLOW_KERNELS": "compiled"})
     for _ in range(repeats):
-        for name, args in RUN_COMMANDS.items():
+        for name, (args, kernels) in RUN_COMMANDS.items():
+            env = {k: v for k, v in os.environ.items() if k != "CYFLOW_KERNELS"}
+            if kernels:
+                env["CYFLOW_KERNELS"] = kernels
             with tempfile.TemporaryDirectory() as out:
                 full = [*args, out] if args[-1] == "--out" else args
                 start = time.perf_counter()
-                subprocess.run([sys.executable, *full], cwd=ROOT, check=True,
+                subprocess.run([sys.executable, *full], cwd=ROOT, check=True, env=env,
                                capture_output=True)
                 times[name].append(time.perf_counter() - start)
     return {"repeats": repeats, "wall_s": times,
@@ -370,23 +396,28 @@ def report(results: dict[str, Any]) -> str:
                "rounds; reference: with the per-step caches; old: the first reference)\n")
     rows = []
     for r in results["compare"]:
-        for ref in ("reference", "old_reference"):
-            if f"{ref}_cpu_ms" in r:
-                low, high = r[f"{ref}_ratio_cpu_rounds"]
-                rows.append([f"{r['agents']:,}", ref.replace("_", " "), r["steps"],
-                             f"{r['production_cpu_ms']:.3f}", f"{r[f'{ref}_cpu_ms']:.1f}",
-                             f"{r[f'{ref}_ratio_cpu']:.0f}x", f"{low:.0f}-{high:.0f}x",
-                             f"{r['production_wall_ms']:.3f}", f"{r[f'{ref}_wall_ms']:.1f}",
-                             f"{r[f'{ref}_ratio_wall']:.0f}x"])
+        for prod, suffix in PRODUCTIONS.items():
+            for ref in ("reference", "old_reference"):
+                if f"{ref}_cpu_ms" in r:
+                    key = ref + suffix
+                    low, high = r[f"{key}_ratio_cpu_rounds"]
+                    rows.append([f"{r['agents']:,}", "plain" if suffix else "compiled",
+                                 ref.replace("_", " "), r["steps"],
+                                 f"{r[f'{prod}_cpu_ms']:.3f}", f"{r[f'{ref}_cpu_ms']:.1f}",
+                                 f"{r[f'{key}_ratio_cpu']:.0f}x", f"{low:.0f}-{high:.0f}x",
+                                 f"{r[f'{prod}_wall_ms']:.3f}", f"{r[f'{ref}_wall_ms']:.1f}",
+                                 f"{r[f'{key}_ratio_wall']:.0f}x"])
     out.append(table(
-        ["agents", "against", "steps each", "production CPU", "reference CPU", "ratio CPU",
-         "ratio CPU by round", "production wall", "reference wall", "ratio wall"], rows))
+        ["agents", "production kernels", "against", "steps each", "production CPU",
+         "reference CPU", "ratio CPU", "ratio CPU by round", "production wall",
+         "reference wall", "ratio wall"], rows))
     out.append("\n## 2. Production scaling (no agent views; mean over the timed steps)\n")
     out.append(table(
-        ["agents at start", "at end", "steps", "ms per step (wall)", "ms per step (CPU)",
-         "ns per agent-step (wall)", "ns per agent-step (CPU)", "build s", "peak RSS MB",
-         "RSS before model MB"],
-        [[f"{r['agents']:,}", f"{r['agents_end']:,}", r["steps"], f"{r['step_ms']:.2f}",
+        ["agents at start", "kernels", "at end", "steps", "ms per step (wall)",
+         "ms per step (CPU)", "ns per agent-step (wall)", "ns per agent-step (CPU)", "build s",
+         "peak RSS MB", "RSS before model MB"],
+        [[f"{r['agents']:,}", r["kernels"], f"{r['agents_end']:,}", r["steps"],
+          f"{r['step_ms']:.2f}",
           f"{r['step_cpu_ms']:.2f}", f"{r['ns_per_agent_step']:.1f}",
           f"{r['cpu_ns_per_agent_step']:.1f}", f"{r['build_s']:.2f}",
           f"{r['peak_rss_mb']:.0f}", f"{r['rss_before_mb']:.0f}"]
@@ -424,6 +455,8 @@ def report(results: dict[str, Any]) -> str:
     out.append(table(["command", "median s", "runs", "x bare import"],
                      [[name, f"{m:.2f}", ", ".join(f"{t:.2f}" for t in rp["wall_s"][name]),
                        f"{m / bare:.2f}"] for name, m in rp["median_s"].items()]))
+    start = rp["median_s"][TINY_COMPILED] - rp["median_s"][TINY_PLAIN]
+    out.append(f"\nnumba's start in a process (tiny model, compiled minus plain): {start:.2f} s")
     rep_ = results["replicates"]
     out.append("\n## 6. Replicates of the baseline (default scale, 52 quarters)\n")
     rows = [[f"{rep_['count']} models in one process (region loaded once, tables made)",
@@ -445,10 +478,11 @@ def report(results: dict[str, Any]) -> str:
     at_20k = [r for r in results["compare"] if r["agents"] == 20_000]
     if at_20k:
         r = at_20k[0]
-        rows.append(["production vs fair reference at 20,000 agents (CPU time)", ">= 150x",
+        rows.append(["production (compiled) vs fair reference at 20,000 agents (CPU time)",
+                     ">= 150x",
                      f"{r['reference_ratio_cpu']:.0f}x (wall {r['reference_ratio_wall']:.0f}x)",
                      verdict(r["reference_ratio_cpu"] >= TARGETS["ratio_20k"])])
-    scale = {r["agents"]: r for r in results["scaling"]}
+    scale = {r["agents"]: r for r in results["scaling"] if r["kernels"] == "compiled"}
     if 600_000 in scale:
         ns = scale[600_000]["cpu_ns_per_agent_step"]
         rows.append(["ns per agent-step at 600,000 (CPU)", "<= 4", f"{ns:.1f}",
@@ -480,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         kind, *rest = args.worker
         if kind == "scale":
-            result = worker_scale(int(rest[0]), int(rest[1]), args.seed)
+            result = worker_scale(int(rest[0]), int(rest[1]), args.seed, rest[2])
         elif kind == "full":
             result = worker_full(rest[0] == "views", int(rest[1]), args.seed)
         else:
@@ -494,8 +528,9 @@ def main(argv: list[str] | None = None) -> int:
     print("1/6 production vs reference ...", file=sys.stderr)
     results["compare"] = compare_reference(COMPARE_CASES, args.seed, quick)
     print("2/6 scaling ...", file=sys.stderr)
-    results["scaling"] = [in_subprocess("scale", str(n), "10" if quick else "52")
-                          for n in SCALING]
+    results["scaling"] = [in_subprocess("scale", str(n), "10" if quick else "52", kernels)
+                          for n in SCALING for kernels in ("compiled", "plain")
+                          if kernels == "compiled" or n <= 600_000]
     print("3/6 full scale ...", file=sys.stderr)
     steps = "12" if quick else "52"
     results["full"] = [in_subprocess("full", "views", steps),

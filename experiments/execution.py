@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from experiments.runner import RunTask, run_batch
+from experiments.runner import RunTask, prepare_kernels, run_batch
 from model.errors import CyflowError
 
 
@@ -95,6 +95,7 @@ def execute(tasks: list[RunTask], out_dir: Path, how: Execution, desc: str = "ru
 
 
 def _serial(tasks, out_dir, how, desc, on_record) -> list[dict[str, Any]]:
+    prepare_kernels(tasks)  # all of them run in this process
     records = []
     with _progress(len(tasks), desc, how.progress) as bar:
         for task in tasks:

@@ -61,3 +61,13 @@ def use_compiled(agent_steps: float, choice: str | None = None) -> bool:
     if choice != "auto":
         return choice == "compiled"
     return agent_steps >= AUTO_FROM or "model.kernels" in sys.modules
+
+
+def prepare(agent_steps: float) -> bool:
+    """Before a batch of runs in this process: load the compiled kernels when the batch's
+    agent-steps pay for numba's start (each model of the batch alone may not), so that the
+    batch's models on "auto" take them. Returns whether they are loaded."""
+    if use_compiled(agent_steps):
+        kernels(compiled=True)
+        return True
+    return False

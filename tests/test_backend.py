@@ -157,3 +157,24 @@ def test_a_default_run_never_imports_numba(tmp_path):
                             capture_output=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_batch_that_pays_for_numba_loads_it_first(monkeypatch):
+    """``prepare`` loads the compiled kernels for a large batch (its models on "auto" then
+    take them), and leaves a small one alone."""
+    monkeypatch.delenv(backend.ENVIRONMENT, raising=False)
+    monkeypatch.setattr(backend, "use_compiled",
+                        lambda steps, choice=None: steps >= backend.AUTO_FROM)
+    assert backend.prepare(backend.AUTO_FROM - 1) is False
+    assert backend.prepare(backend.AUTO_FROM) is True
+    from experiments.runner import RunTask, prepare_kernels
+    from scenarios.loader import load_scenario
+
+    seen = []
+    monkeypatch.setattr(backend, "prepare", seen.append)
+    base = load_scenario(SCENARIO_DIR / "baseline.toml")
+    prepare_kernels([RunTask("a", base, 1), RunTask("b", base, 2, {"steps": 8}),
+                     RunTask("c", base, 3, {"scale.firm_agents": 10})])
+    agents = base.scale.firm_agents + base.scale.talent_agents
+    assert seen == [agents * base.steps + agents * 8 + (10 + base.scale.talent_agents)
+                    * base.steps]
