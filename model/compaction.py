@@ -14,6 +14,10 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
+__all__ = ["closing_rows", "mark_departed", "resident_below", "shifted",
+           "squeeze_column", "squeeze_columns"]
+SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
+
 
 @kernel
 def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropped):
@@ -40,17 +44,46 @@ def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropp
 @kernel
 def squeeze_columns(columns, dropped, size):
     """Remove the rows ``dropped`` (increasing) from every column of the tuple ``columns`` (of
-    any dtypes) in place, keeping the order of the others, in one call: each block between two
-    dropped rows moves to the front, in every column. Returns the rows left."""
+    any dtypes) in place, keeping the order of the others, in one call. Returns the rows left.
+
+    Rows are copied one by one (a slice assignment would test for overlap and may copy to a
+    temporary: costly for short blocks): block by block when few rows are dropped, else
+    every row after the first dropped one, without branches (a keep mask)."""
     if dropped.shape[0] == 0:
         return size
-    j = dropped[0]
+    if dropped.shape[0] * SPARSE < size - dropped[0]:
+        return _squeeze_blocks(columns, dropped, size)
+    return _squeeze_masked(columns, dropped, size)
+
+
+@kernel
+def _squeeze_blocks(columns, dropped, size):
+    """``squeeze_columns`` moving each block between two dropped rows to the front."""
+    j = 0
+    for column in literal_unroll(columns):
+        j = dropped[0]
+        for k in range(dropped.shape[0]):
+            start = dropped[k] + 1
+            end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
+            for i in range(start, end):
+                column[j] = column[i]
+                j += 1
+    return j
+
+
+@kernel
+def _squeeze_masked(columns, dropped, size):
+    """``squeeze_columns`` writing every row after the first dropped one, advancing the
+    destination by the row's keep mark (no branch)."""
+    keep = np.ones(size, dtype=np.uint8)
     for k in range(dropped.shape[0]):
-        start = dropped[k] + 1
-        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
-        for column in literal_unroll(columns):
-            column[j: j + end - start] = column[start:end]
-        j += end - start
+        keep[dropped[k]] = 0
+    j = 0
+    for column in literal_unroll(columns):
+        j = dropped[0]
+        for i in range(dropped[0] + 1, size):
+            column[j] = column[i]
+            j += keep[i]
     return j
 
 
@@ -64,22 +97,27 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
     """Rows of the resident firms (node < n) that close with uniforms ``u``: below the smaller
     of the two closure probabilities always, between them when the firm's sign of profit
     picks the larger (``losses`` with a loss, else ``gains``). The profit is computed as
-    ``agents.firm.FirmTerms.profit`` does, for those rows only."""
+    ``agents.firm.FirmTerms.profit`` does, for those rows only. One uniform per live row
+    in row order: tombstones (node > n) are skipped without one."""
     low, high = min(gains, losses), max(gains, losses)
     out = np.empty(u.shape[0], dtype=np.int64)
-    k = 0
-    for i in range(u.shape[0]):
+    k, a = 0, 0
+    for i in range(node.shape[0]):
         j = node[i]
-        if j >= n:
+        if j > n:
             continue
-        if u[i] < low:
+        x = u[a]
+        a += 1
+        if j == n:
+            continue
+        if x < low:
             out[k] = i
             k += 1
-        elif gains != losses and u[i] < high:
+        elif gains != losses and x < high:
             s = sector[i]
             profit = (q[i] * (1.0 + bonus[j] * d[i]) * profit_rate[s, j] + money[s, j]
                       - d[i] * compute[j])
-            if u[i] < (losses if profit < 0 else gains):
+            if x < (losses if profit < 0 else gains):
                 out[k] = i
                 k += 1
     return out[:k].copy()
@@ -87,13 +125,18 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
 
 @kernel
 def resident_below(node, u, n, p):
-    """Rows with node < n whose uniform is below ``p``."""
+    """Rows with node < n whose uniform is below ``p`` (one uniform per live row in row
+    order: tombstones, node > n, are skipped without one)."""
     out = np.empty(u.shape[0], dtype=np.int64)
-    k = 0
-    for i in range(u.shape[0]):
-        if node[i] < n and u[i] < p:
+    k, a = 0, 0
+    for i in range(node.shape[0]):
+        j = node[i]
+        if j > n:
+            continue
+        if j < n and u[a] < p:
             out[k] = i
             k += 1
+        a += 1
     return out[:k].copy()
 
 

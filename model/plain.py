@@ -167,26 +167,30 @@ def squeeze_columns(columns, dropped, size):
 
 
 def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
-    """Rows of the resident firms that close with uniforms ``u`` (as the compiled pass: the
-    profit decides between the two closure probabilities)."""
+    """Rows of the resident firms that close with uniforms ``u``, one per live row (as the
+    compiled pass: tombstones, node > n, skipped; the profit decides between the two closure
+    probabilities)."""
     low, high = min(gains, losses), max(gains, losses)
-    here = node[: len(u)] < n
+    alive = np.flatnonzero(node <= n)[: len(u)]
+    here = node[alive] < n
     if gains == losses:
-        return np.flatnonzero(here & (u < low))
-    rows = np.flatnonzero(here & (u < high))
-    between = u[rows] >= low
-    mid = rows[between]
+        return alive[here & (u < low)]
+    at = np.flatnonzero(here & (u < high))
+    between = u[at] >= low
+    mid = alive[at[between]]
     j, s = node[mid], sector[mid]
     profit = (q[mid] * (1.0 + bonus[j] * d[mid]) * profit_rate[s, j] + money[s, j]
               - d[mid] * compute[j])
-    keep = np.ones(len(rows), dtype=bool)
-    keep[between] = u[mid] < np.where(profit < 0, losses, gains)
-    return rows[keep]
+    keep = np.ones(len(at), dtype=bool)
+    keep[between] = u[at[between]] < np.where(profit < 0, losses, gains)
+    return alive[at[keep]]
 
 
 def resident_below(node, u, n, p):
-    """Rows with node < n whose uniform is below ``p``."""
-    return np.flatnonzero((node[: len(u)] < n) & (u < p))
+    """Rows with node < n whose uniform is below ``p`` (one uniform per live row; tombstones,
+    node > n, skipped)."""
+    alive = np.flatnonzero(node <= n)[: len(u)]
+    return alive[(node[alive] < n) & (u < p)]
 
 
 def shifted(counts, sums, cells, weights, sign):

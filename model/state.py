@@ -13,8 +13,12 @@ import numpy as np
 from model.compaction import squeeze_columns
 from model.sectors import SECTORS
 
-__all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_count",
-           "sector_node_sum"]
+__all__ = ["SECTORS", "TOMBSTONE", "FirmArrays", "NodeFields", "TalentArrays",
+           "sector_node_count", "sector_node_sum"]
+
+# The node of a removed row not yet squeezed out (``model.population.Population``): beyond
+# every node (n is the outside), so that the row passes skip it; an index error if used.
+TOMBSTONE = np.iinfo(np.int64).max
 
 
 @dataclass
