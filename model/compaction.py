@@ -14,8 +14,8 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
-__all__ = ["closing_rows", "mark_departed", "resident_below", "shifted",
-           "squeeze_column", "squeeze_columns"]
+__all__ = ["closing_rows", "live_to_rows", "mark_departed", "merge_rows", "resident_below",
+           "shifted", "squeeze_column", "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
 
 
@@ -48,12 +48,12 @@ def squeeze_columns(columns, dropped, size):
 
     Rows are copied one by one (a slice assignment would test for overlap and may copy to a
     temporary: costly for short blocks): block by block when few rows are dropped, else
-    every row after the first dropped one, without branches (a keep mask)."""
+    through the list of kept rows after the first dropped one (a gather per column)."""
     if dropped.shape[0] == 0:
         return size
     if dropped.shape[0] * SPARSE < size - dropped[0]:
         return _squeeze_blocks(columns, dropped, size)
-    return _squeeze_masked(columns, dropped, size)
+    return _squeeze_gather(columns, dropped, size)
 
 
 @kernel
@@ -72,19 +72,22 @@ def _squeeze_blocks(columns, dropped, size):
 
 
 @kernel
-def _squeeze_masked(columns, dropped, size):
-    """``squeeze_columns`` writing every row after the first dropped one, advancing the
-    destination by the row's keep mark (no branch)."""
-    keep = np.ones(size, dtype=np.uint8)
+def _squeeze_gather(columns, dropped, size):
+    """``squeeze_columns`` gathering the kept rows after the first dropped one (their offsets
+    from it listed once, as int32: less to read per column)."""
+    first = dropped[0]
+    kept = np.empty(size - first - dropped.shape[0], dtype=np.int32)
+    m = 0
     for k in range(dropped.shape[0]):
-        keep[dropped[k]] = 0
-    j = 0
+        end = dropped[k + 1] if k + 1 < dropped.shape[0] else size
+        for i in range(dropped[k] + 1, end):
+            kept[m] = i - first
+            m += 1
     for column in literal_unroll(columns):
-        j = dropped[0]
-        for i in range(dropped[0] + 1, size):
-            column[j] = column[i]
-            j += keep[i]
-    return j
+        tail = column[first:size]
+        for t in range(m):
+            tail[t] = tail[kept[t]]
+    return first + m
 
 
 def squeeze_column(column: np.ndarray, dropped: np.ndarray, size: int) -> int:
@@ -94,50 +97,84 @@ def squeeze_column(column: np.ndarray, dropped: np.ndarray, size: int) -> int:
 
 @kernel
 def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
-    """Rows of the resident firms (node < n) that close with uniforms ``u``: below the smaller
-    of the two closure probabilities always, between them when the firm's sign of profit
-    picks the larger (``losses`` with a loss, else ``gains``). The profit is computed as
-    ``agents.firm.FirmTerms.profit`` does, for those rows only. One uniform per live row
-    in row order: tombstones (node > n) are skipped without one."""
+    """Rows of the resident firms (node < n) that close with uniforms ``u``, one per live row
+    in row order (tombstones, node > n, are skipped without one): below the smaller of the
+    two closure probabilities always, between them when the firm's sign of profit picks the
+    larger (``losses`` with a loss, else ``gains``). The profit is computed as
+    ``agents.firm.FirmTerms.profit`` does, for those rows only: a first pass without
+    branches keeps the rows below the larger probability, a second decides them."""
     low, high = min(gains, losses), max(gains, losses)
-    out = np.empty(u.shape[0], dtype=np.int64)
-    k, a = 0, 0
+    rows, below = np.empty(u.shape[0], dtype=np.int64), np.empty(u.shape[0])
+    if u.shape[0] == 0:
+        return rows
+    last, k, a = u.shape[0] - 1, 0, 0
     for i in range(node.shape[0]):
         j = node[i]
-        if j > n:
-            continue
-        x = u[a]
-        a += 1
-        if j == n:
-            continue
+        x = u[min(a, last)]  # a reaches u.shape[0] only after the last live row
+        a += j <= n
+        rows[k], below[k] = i, x
+        k += (j < n) & (x < high)
+    m = 0
+    for c in range(k):
+        i, x = rows[c], below[c]
         if x < low:
-            out[k] = i
-            k += 1
-        elif gains != losses and x < high:
-            s = sector[i]
+            rows[m] = i
+            m += 1
+        elif gains != losses:
+            j, s = node[i], sector[i]
             profit = (q[i] * (1.0 + bonus[j] * d[i]) * profit_rate[s, j] + money[s, j]
                       - d[i] * compute[j])
             if x < (losses if profit < 0 else gains):
-                out[k] = i
-                k += 1
-    return out[:k].copy()
+                rows[m] = i
+                m += 1
+    return rows[:m].copy()
 
 
 @kernel
 def resident_below(node, u, n, p):
-    """Rows with node < n whose uniform is below ``p`` (one uniform per live row in row
-    order: tombstones, node > n, are skipped without one)."""
+    """Rows with node < n whose uniform is below ``p``: one uniform per live row in row order
+    (tombstones, node > n, are skipped without one); no branches."""
     out = np.empty(u.shape[0], dtype=np.int64)
-    k, a = 0, 0
+    if u.shape[0] == 0:
+        return out
+    last, k, a = u.shape[0] - 1, 0, 0
     for i in range(node.shape[0]):
         j = node[i]
-        if j > n:
-            continue
-        if j < n and u[a] < p:
-            out[k] = i
-            k += 1
-        a += 1
+        x = u[min(a, last)]
+        a += j <= n
+        out[k] = i
+        k += (j < n) & (x < p)
     return out[:k].copy()
+
+
+@kernel
+def merge_rows(a, b):
+    """The increasing union of two increasing arrays of distinct row numbers."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
+    i, j = 0, 0
+    for k in range(out.shape[0]):
+        if j == b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+    return out
+
+
+@kernel
+def live_to_rows(ranks, dead):
+    """Row numbers of the live rows of rank ``ranks`` (increasing) among rows with the
+    tombstones ``dead`` (increasing): each rank plus the tombstones before its row (a live
+    row of rank r follows the tombstone dead[k] iff the dead[k] - k live rows before it are
+    at most r)."""
+    out = np.empty(ranks.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(ranks.shape[0]):
+        while k < dead.shape[0] and dead[k] - k <= ranks[i]:
+            k += 1
+        out[i] = ranks[i] + k
+    return out
 
 
 @kernel

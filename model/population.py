@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compaction import shifted
+from model.compaction import live_to_rows, merge_rows, shifted
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -51,18 +51,20 @@ class Population:
 
     Rows are appended into the spare capacity of the columns at once. Rows removed (closures,
     retirements, and at the end of the step those that left for the outside) become
-    tombstones: their node is set to ``TOMBSTONE`` and their row number kept in ``_dead``
-    (increasing), without moving any other row. The tombstones are squeezed out in one
-    in-place pass per column when they make up ``COMPACT_AT`` of the rows, or when ``arrays``
-    is read. Within a step, ``rows`` (tombstones included) and ``live_rows`` (live ranks
-    mapped to row numbers) let the step work on the rows as they lie; ``arrays`` always shows
-    the live rows only, in order, as if every removal had been carried out at once."""
+    tombstones: their node is set to ``TOMBSTONE`` and their row numbers are kept, without
+    moving any other row. The tombstones are squeezed out in one in-place pass per column
+    when they make up ``COMPACT_AT`` of the rows, or when ``arrays`` is read. Within a step,
+    ``rows`` (tombstones included) and ``live_rows`` (live ranks mapped to row numbers) let
+    the step work on the rows as they lie; ``arrays`` always shows the live rows only, in
+    order, as if every removal had been carried out at once."""
 
     COMPACT_AT = 0.125  # squeeze the tombstones out when they are this share of the rows
 
     def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
         self._arrays, self.weight, self.n = arrays, weight, n
         self._dead = _NONE                     # tombstone rows, increasing
+        self._fresh: list[np.ndarray] = []     # tombstones not yet merged into _dead
+        self._fresh_rows = 0                   # their number
         self._departed: list[np.ndarray] = []  # rows that moved to the outside this step
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
@@ -74,12 +76,6 @@ class Population:
         state = self.__dict__.copy()
         state.pop("_scratch", None)
         return state
-
-    def __setstate__(self, state: dict) -> None:
-        state.setdefault("_dead", _NONE)      # pickles made before tombstones
-        state.setdefault("_departed", [])
-        state.pop("_removed", None)
-        self.__dict__.update(state)
 
     def _buffer(self, name: str, dtype: type) -> np.ndarray:
         """A scratch buffer (float uniforms) with room for every row."""
@@ -93,7 +89,7 @@ class Population:
     @property
     def arrays(self) -> _Rows:
         """The live agents' rows, in order (tombstones squeezed out first)."""
-        if len(self._dead):
+        if self.tombstones:
             self.compact()
         return self._arrays
 
@@ -104,13 +100,29 @@ class Population:
         return self._arrays
 
     @property
+    def tombstones(self) -> int:
+        """Number of tombstones among ``rows``."""
+        return len(self._dead) + self._fresh_rows
+
+    @property
     def live(self) -> int:
         """Number of live rows (``len(arrays)``, without squeezing)."""
-        return len(self._arrays) - len(self._dead)
+        return len(self._arrays) - self.tombstones
+
+    def _tombstone_rows(self) -> np.ndarray:
+        """The tombstones' row numbers, increasing (the fresh ones merged in)."""
+        if self._fresh:
+            fresh = self._fresh[0]
+            for more in self._fresh[1:]:
+                fresh = merge_rows(fresh, more)
+            self._dead = merge_rows(self._dead, fresh)
+            self._fresh, self._fresh_rows = [], 0
+        return self._dead
 
     def compact(self) -> None:
         """Squeeze the tombstones out in place (the step's departed rows are renumbered)."""
-        dead, self._dead = self._dead, _NONE
+        dead = self._tombstone_rows()
+        self._dead = _NONE
         if self._departed:
             self._departed = [rows - np.searchsorted(dead, rows) for rows in self._departed]
         self._arrays.squeeze(dead)
@@ -118,7 +130,9 @@ class Population:
     def live_rows(self, ranks: np.ndarray) -> np.ndarray:
         """Row numbers (of ``rows``) of the live rows of rank ``ranks`` (increasing; rank r:
         row r of ``arrays``), e.g. the deciders drawn over the live rows."""
-        return live_to_rows(ranks, self._dead)
+        if not self.tombstones:
+            return ranks
+        return live_to_rows(ranks, self._tombstone_rows())
 
     def uniforms(self, rng: np.random.Generator) -> np.ndarray:
         """One uniform per live row (``rng.random(live)``, drawn into a reused buffer: valid
@@ -195,7 +209,8 @@ class Population:
     def _bury(self, idx: np.ndarray) -> None:
         """Make the rows ``idx`` (increasing, live) tombstones."""
         self._arrays.node[idx] = TOMBSTONE
-        self._dead = merged(self._dead, idx)
+        self._fresh.append(idx)
+        self._fresh_rows += len(idx)
 
     def drop_departed(self) -> None:
         """Remove the rows of agents that left for the outside this step (their move is in the
@@ -203,12 +218,13 @@ class Population:
         ``np.bincount`` sums them); squeeze the tombstones out when they are ``COMPACT_AT``
         of the rows."""
         if self._departed:
-            left = np.unique(np.concatenate(self._departed))
+            left = self._departed[0] if len(self._departed) == 1 else np.unique(
+                np.concatenate(self._departed))
             left = left[self._arrays.node[left] == self.n]
             self._departed = []
             self._shift(self.cells(left), getattr(self._arrays, self.weight)[left], -1)
             self._bury(left)
-        if len(self._dead) > self.COMPACT_AT * len(self._arrays):
+        if self.tombstones > self.COMPACT_AT * len(self._arrays):
             self.compact()
 
     def region_counts(self) -> np.ndarray:
@@ -222,19 +238,3 @@ class Population:
         """Rows of ``arrays`` of agents in the region (all, between steps)."""
         return np.flatnonzero(self.arrays.node < self.n)
 
-
-def live_to_rows(ranks: np.ndarray, dead: np.ndarray) -> np.ndarray:
-    """Row numbers of the live rows of rank ``ranks`` (increasing) among rows with the
-    tombstones ``dead`` (increasing): each rank plus the tombstones before its row (a live
-    row of rank r follows the tombstone dead[k] iff the dead[k] - k live rows before that
-    tombstone are at most r)."""
-    if len(dead) == 0 or len(ranks) == 0:
-        return ranks
-    return ranks + np.searchsorted(dead - np.arange(len(dead)), ranks, side="right")
-
-
-def merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The union of two increasing arrays of distinct row numbers, increasing."""
-    if len(a) == 0:
-        return b.astype(np.int64, copy=True)
-    return np.insert(a, np.searchsorted(a, b), b)
