@@ -14,8 +14,8 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
-__all__ = ["closing_rows", "live_to_rows", "mark_departed", "merge_rows", "resident_below",
-           "shifted", "squeeze_column", "squeeze_columns"]
+__all__ = ["closing_draws", "closing_rows", "live_to_rows", "mark_departed", "merge_rows",
+           "resident_below", "resident_draws", "shifted", "squeeze_column", "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
 
 
@@ -103,7 +103,7 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
     larger (``losses`` with a loss, else ``gains``). The profit is computed as
     ``agents.firm.FirmTerms.profit`` does, for those rows only: a first pass without
     branches keeps the rows below the larger probability, a second decides them."""
-    low, high = min(gains, losses), max(gains, losses)
+    high = max(gains, losses)
     rows, below = np.empty(u.shape[0], dtype=np.int64), np.empty(u.shape[0])
     if u.shape[0] == 0:
         return rows
@@ -114,6 +114,35 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
         a += j <= n
         rows[k], below[k] = i, x
         k += (j < n) & (x < high)
+    return _closures(rows, below, k, node, sector, q, d, gains, losses, profit_rate, money,
+                     compute, bonus)
+
+
+@kernel
+def closing_draws(node, sector, q, d, rng, n, gains, losses, profit_rate, money, compute,
+                  bonus):
+    """``closing_rows`` drawing the uniforms here: ``rng.random()`` once per live row in row
+    order, the numbers (and the state left) of ``rng.random(live rows)``, without writing
+    them out."""
+    high = max(gains, losses)
+    rows, below = np.empty(node.shape[0], dtype=np.int64), np.empty(node.shape[0])
+    k = 0
+    for i in range(node.shape[0]):
+        j = node[i]
+        if j <= n:
+            x = rng.random()
+            rows[k], below[k] = i, x
+            k += (j < n) & (x < high)
+    return _closures(rows, below, k, node, sector, q, d, gains, losses, profit_rate, money,
+                     compute, bonus)
+
+
+@kernel
+def _closures(rows, below, k, node, sector, q, d, gains, losses, profit_rate, money, compute,
+              bonus):
+    """The first ``k`` candidate ``rows`` (uniforms ``below`` the larger closure probability)
+    that close: below the smaller one always, else by the sign of the firm's profit."""
+    low = min(gains, losses)
     m = 0
     for c in range(k):
         i, x = rows[c], below[c]
@@ -144,6 +173,21 @@ def resident_below(node, u, n, p):
         a += j <= n
         out[k] = i
         k += (j < n) & (x < p)
+    return out[:k].copy()
+
+
+@kernel
+def resident_draws(node, rng, n, p):
+    """``resident_below`` drawing the uniforms here (``rng.random()`` once per live row in
+    row order: those of ``rng.random(live rows)``)."""
+    out = np.empty(node.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(node.shape[0]):
+        j = node[i]
+        if j <= n:
+            x = rng.random()
+            out[k] = i
+            k += (j < n) & (x < p)
     return out[:k].copy()
 
 

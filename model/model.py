@@ -32,7 +32,7 @@ from agents import talent as talent_rules
 from agents.choice import deciders
 from model import backend
 from model.checks import check_finite
-from model.compaction import closing_rows, resident_below
+from model.compaction import closing_draws, resident_draws
 from model.economy import Economy
 from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.errors import ScenarioError
@@ -477,11 +477,11 @@ class RegionModel(mesa.Model):
         node, sector = _draw_cells(rng, graduates)
         self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
         # closures and retirements (agents in the region; the departed left already)
-        firms, talent = self.firm_pop, self.talent_pop  # rows with tombstones: skipped
-        firms.remove(_closing(firms.rows, terms, n, gr.exit_rate, gr.loss_exit_rate, dt,
-                              firms.uniforms(rng)))
-        talent.remove(resident_below(talent.rows.node, talent.uniforms(rng), n,
-                                     _probability(gr.retirement_rate, dt)))
+        # (one uniform per live row, drawn in the passes; the tombstones of rows are skipped)
+        self.firm_pop.remove(_closing(self.firm_pop.rows, terms, n, gr.exit_rate,
+                                      gr.loss_exit_rate, dt, rng))
+        self.talent_pop.remove(resident_draws(self.talent_pop.rows.node, rng, n,
+                                              _probability(gr.retirement_rate, dt)))
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
@@ -556,16 +556,16 @@ class RegionModel(mesa.Model):
 
 
 def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: float,
-             loss_exit_rate: float, dt: float, u: np.ndarray) -> np.ndarray:
-    """Rows of the resident firms that close with uniforms ``u`` (one per live row: the
-    tombstones among ``firms`` are skipped): hazard ``exit_rate``, plus ``loss_exit_rate`` for
-    a firm with losses. A firm's profit decides only when its uniform falls between the two
-    closure probabilities, so it is computed there only (one compiled pass,
-    ``model.compaction.closing_rows``)."""
+             loss_exit_rate: float, dt: float, rng: np.random.Generator) -> np.ndarray:
+    """Rows of the resident firms that close, with one uniform of ``rng`` per live row (the
+    tombstones among ``firms`` are skipped): hazard ``exit_rate``, plus ``loss_exit_rate``
+    for a firm with losses. A firm's profit decides only when its uniform falls between the
+    two closure probabilities, so it is computed there only (one compiled pass that also
+    draws the uniforms, ``model.compaction.closing_draws``)."""
     gains, losses = 1.0 - np.exp(-np.array([exit_rate, exit_rate + loss_exit_rate]) * dt)
-    return closing_rows(firms.node, firms.sector, firms.productivity, firms.data_intensity, u,
-                        n, float(gains), float(losses), terms.profit_rate, terms.money,
-                        terms.compute, terms.bonus)
+    return closing_draws(firms.node, firms.sector, firms.productivity, firms.data_intensity,
+                         rng, n, float(gains), float(losses), terms.profit_rate, terms.money,
+                         terms.compute, terms.bonus)
 
 
 def _moves(flows: np.ndarray) -> np.ndarray:

@@ -193,6 +193,19 @@ def resident_below(node, u, n, p):
     return alive[(node[alive] < n) & (u < p)]
 
 
+def closing_draws(node, sector, q, d, rng, n, gains, losses, profit_rate, money, compute,
+                  bonus):
+    """``closing_rows`` with ``rng.random(live rows)`` as the uniforms."""
+    u = rng.random(np.count_nonzero(node <= n))
+    return closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute,
+                        bonus)
+
+
+def resident_draws(node, rng, n, p):
+    """``resident_below`` with ``rng.random(live rows)`` as the uniforms."""
+    return resident_below(node, rng.random(np.count_nonzero(node <= n)), n, p)
+
+
 def shifted(counts, sums, cells, weights, sign):
     """``counts + sign * np.bincount(cells)`` and the same for the ``weights`` sums."""
     size = counts.shape[0]

@@ -70,22 +70,6 @@ class Population:
         self.ledger = Ledger.empty(n)
         self.recount()
 
-    def __getstate__(self) -> dict:
-        """Without the scratch buffer (recreated on use); tombstones and the step's departed
-        rows are kept as they are."""
-        state = self.__dict__.copy()
-        state.pop("_scratch", None)
-        return state
-
-    def _buffer(self, name: str, dtype: type) -> np.ndarray:
-        """A scratch buffer (float uniforms) with room for every row."""
-        scratch = self.__dict__.setdefault("_scratch", {})
-        size = len(self._arrays)
-        buffer = scratch.get(name)
-        if buffer is None or len(buffer) < size:
-            buffer = scratch[name] = np.zeros(max(2 * size, 1024), dtype=dtype)
-        return buffer
-
     @property
     def arrays(self) -> _Rows:
         """The live agents' rows, in order (tombstones squeezed out first)."""
@@ -133,11 +117,6 @@ class Population:
         if not self.tombstones:
             return ranks
         return live_to_rows(ranks, self._tombstone_rows())
-
-    def uniforms(self, rng: np.random.Generator) -> np.ndarray:
-        """One uniform per live row (``rng.random(live)``, drawn into a reused buffer: valid
-        until the next call)."""
-        return rng.random(out=self._buffer("uniforms", np.float64)[: self.live])
 
     @property
     def cols(self) -> int:

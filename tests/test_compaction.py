@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import plain
+from model import compaction, plain
 from model.compaction import (
     closing_rows,
     live_to_rows,
@@ -151,7 +151,6 @@ def test_rows_removed_mid_step_survive_a_pickle():
     copy.drop_departed()
     assert np.array_equal(copy.arrays.uid, pop.arrays.uid)
     assert np.array_equal(copy.counts, pop.counts)
-    assert "_scratch" not in pop.__getstate__()
 
 
 def test_a_model_pickled_with_tombstones_continues_identically():
@@ -277,3 +276,27 @@ def test_arrays_mid_step_show_the_live_rows_and_keep_the_departed_count():
     before = pop.counts.copy()
     pop.recount()
     assert np.array_equal(before, pop.counts) and not pop.counts[:, n].any()
+
+
+@pytest.mark.parametrize("impl", [compaction, plain], ids=["compiled", "plain"])
+def test_passes_that_draw_their_uniforms_equal_rng_random_of_the_live_rows(impl):
+    """``closing_draws`` and ``resident_draws`` give the rows of ``closing_rows`` and
+    ``resident_below`` with ``rng.random(live rows)`` and leave the generator where it
+    leaves it."""
+    rng = np.random.default_rng(14)
+    n, size = 5, 20000
+    rows = _firms(size, n, rng)
+    node = _with_tombstones(rows.node, rng, 0.07)
+    live = int((node != TOMBSTONE).sum())
+    terms = (rng.normal(1, 0.3, (5, n + 1)), rng.normal(-0.5, 0.5, (5, n + 1)),
+             rng.random(n + 1), rng.random(n + 1) * 0.2)
+    columns = (rows.sector, rows.productivity, rows.data_intensity)
+    for gains, losses in ((0.012, 0.13), (0.2, 0.01), (0.05, 0.05)):
+        a, b = np.random.default_rng(15), np.random.default_rng(15)
+        got = impl.closing_draws(node, *columns, a, n, gains, losses, *terms)
+        expected = closing_rows(node, *columns, b.random(live), n, gains, losses, *terms)
+        assert np.array_equal(got, expected) and a.random() == b.random()
+    a, b = np.random.default_rng(16), np.random.default_rng(16)
+    assert np.array_equal(impl.resident_draws(node, a, n, 0.05),
+                          resident_below(node, b.random(live), n, 0.05))
+    assert a.random() == b.random()
