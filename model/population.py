@@ -11,11 +11,11 @@ for every node and step (tested).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from model.compaction import live_to_rows, merge_rows, shifted
+from model.compaction import live_to_rows, merge_rows, shifted, squeeze_columns
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -69,6 +69,7 @@ class Population:
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
         self.recount()
+        _load_kernels(arrays)
 
     @property
     def arrays(self) -> _Rows:
@@ -217,3 +218,10 @@ class Population:
         """Rows of ``arrays`` of agents in the region (all, between steps)."""
         return np.flatnonzero(self.arrays.node < self.n)
 
+
+def _load_kernels(rows: _Rows) -> None:
+    """Load the compiled passes on tombstones now (from numba's cache: a few ms each, once
+    per process), not in the first step that has tombstones to map or squeeze."""
+    merge_rows(_NONE, _NONE)
+    live_to_rows(_NONE, _NONE)
+    squeeze_columns(tuple(getattr(rows, f.name) for f in fields(rows)), _NONE, len(rows))
