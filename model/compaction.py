@@ -15,7 +15,8 @@ from numba import literal_unroll
 from model.jit import kernel
 
 __all__ = ["closing_draws", "closing_rows", "live_to_rows", "mark_departed", "merge_rows",
-           "resident_below", "resident_draws", "shifted", "squeeze_column", "squeeze_columns"]
+           "moved", "resident_below", "resident_draws", "shifted", "squeeze_column",
+           "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
 
 
@@ -238,3 +239,30 @@ def shifted(counts, sums, cells, weights, sign):
         new_counts[c] = counts[c] + sign * by_count[c]
         new_sums[c] = sums[c] + sign * by_weight[c]
     return new_counts, new_sums
+
+
+@kernel
+def moved(counts, sums, node, sector, weight, idx, new, cols):
+    """Rows ``idx`` go to nodes ``new`` (``node`` written in place). Returns the counts and
+    weight sums by cell after taking the movers out of their old cells and then adding them
+    to their new ones (new flat arrays, the same bits as ``shifted`` with sign -1 then +1:
+    weights summed by cell in row order) and the flat [cols * cols] counts of the moves
+    (origin x cols + destination)."""
+    size = counts.shape[0]
+    out_count, in_count = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    out_weight, in_weight = np.zeros(size), np.zeros(size)
+    flows = np.zeros(cols * cols, dtype=np.int64)
+    for a in range(idx.shape[0]):
+        i, to = idx[a], new[a]
+        origin, base, w = node[i], sector[i] * cols, weight[i]
+        out_count[base + origin] += 1
+        out_weight[base + origin] += w
+        in_count[base + to] += 1
+        in_weight[base + to] += w
+        flows[origin * cols + to] += 1
+        node[i] = to
+    new_counts, new_sums = np.empty(size, dtype=counts.dtype), np.empty(size)
+    for c in range(size):
+        new_counts[c] = counts[c] - out_count[c] + in_count[c]
+        new_sums[c] = (sums[c] - out_weight[c]) + in_weight[c]
+    return new_counts, new_sums, flows

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from model.compaction import live_to_rows, merge_rows, shifted, squeeze_columns
+from model.compaction import live_to_rows, merge_rows, moved, shifted, squeeze_columns
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -150,13 +150,11 @@ class Population:
         """Agents ``idx`` (rows of region residents who reconsidered, increasing) go to nodes
         ``new`` (n: leave; their rows are removed at the end of the step)."""
         rows = self._arrays
-        old = rows.node[idx]
-        weights = getattr(rows, self.weight)[idx]
-        self._shift(self.cells(idx), weights, -1)
-        rows.node[idx] = new
-        self._shift(self.cells(idx), weights, +1)
-        self.ledger.flows += np.bincount(old * self.cols + new, minlength=self.cols ** 2
-                                         ).reshape(self.cols, self.cols)
+        counts, sums, flows = moved(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                    rows.sector, getattr(rows, self.weight), idx,
+                                    new.astype(np.int64, copy=False), self.cols)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
+        self.ledger.flows += flows.reshape(self.cols, self.cols)
         left = idx[new == self.n]
         if len(left):
             self._departed.append(left)

@@ -16,6 +16,7 @@ from model.compaction import (
     live_to_rows,
     mark_departed,
     merge_rows,
+    moved,
     resident_below,
     shifted,
     squeeze_column,
@@ -300,3 +301,26 @@ def test_passes_that_draw_their_uniforms_equal_rng_random_of_the_live_rows(impl)
     assert np.array_equal(impl.resident_draws(node, a, n, 0.05),
                           resident_below(node, b.random(live), n, 0.05))
     assert a.random() == b.random()
+
+
+def test_moved_equals_two_shifts_and_a_bincount():
+    rng = np.random.default_rng(17)
+    n, size = 6, 3000
+    cols = n + 1
+    rows = _firms(size, n, rng)
+    counts, sums = rng.integers(0, 900, 5 * cols), rng.random(5 * cols) * 500
+    idx = np.flatnonzero(rng.random(size) < 0.1)
+    new = rng.integers(0, cols, len(idx))
+    old = rows.node[idx].copy()
+    cells_old = rows.sector[idx].astype(np.int64) * cols + old
+    cells_new = rows.sector[idx].astype(np.int64) * cols + new
+    weights = rows.productivity[idx]
+    mid = shifted(counts, sums, cells_old, weights, -1)
+    expected = shifted(*mid, cells_new, weights, +1)
+    node = rows.node.copy()
+    got_counts, got_sums, flows = moved(counts, sums, node, rows.sector, rows.productivity, idx,
+                                        new, cols)
+    assert np.array_equal(got_counts, expected[0]) and np.array_equal(got_sums, expected[1])
+    assert np.array_equal(flows, np.bincount(old * cols + new, minlength=cols * cols))
+    assert np.array_equal(node[idx], new) and np.array_equal(np.delete(node, idx),
+                                                             np.delete(rows.node, idx))
