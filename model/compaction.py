@@ -14,7 +14,7 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
-__all__ = ["closing_draws", "closing_rows", "live_to_rows", "mark_departed", "merge_rows",
+__all__ = ["buried", "closing_draws", "closing_rows", "live_to_rows", "mark_departed", "merge_rows",
            "moved", "resident_below", "resident_draws", "shifted", "squeeze_column",
            "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
@@ -266,3 +266,27 @@ def moved(counts, sums, node, sector, weight, idx, new, cols):
         new_counts[c] = counts[c] - out_count[c] + in_count[c]
         new_sums[c] = (sums[c] - out_weight[c]) + in_weight[c]
     return new_counts, new_sums, flows
+
+
+@kernel
+def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
+    """Rows ``idx`` leave the books: returns the counts and weight sums by cell without them
+    (new flat arrays, the same bits as ``shifted`` with sign -1) and their number by region
+    node (node < n); their node becomes ``tombstone``."""
+    size = counts.shape[0]
+    by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)
+    died = np.zeros(n, dtype=np.int64)
+    for a in range(idx.shape[0]):
+        i = idx[a]
+        j = node[i]
+        cell = sector[i] * cols + j
+        by_count[cell] += 1
+        by_weight[cell] += weight[i]
+        if j < n:
+            died[j] += 1
+        node[i] = tombstone
+    new_counts, new_sums = np.empty(size, dtype=counts.dtype), np.empty(size)
+    for c in range(size):
+        new_counts[c] = counts[c] - by_count[c]
+        new_sums[c] = sums[c] - by_weight[c]
+    return new_counts, new_sums, died

@@ -15,7 +15,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from model.compaction import live_to_rows, merge_rows, moved, shifted, squeeze_columns
+from model.compaction import (
+    buried,
+    live_to_rows,
+    merge_rows,
+    moved,
+    shifted,
+    squeeze_columns,
+)
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -178,17 +185,20 @@ class Population:
         """Agents ``idx`` (rows, increasing) close or retire: their rows become tombstones."""
         if len(idx) == 0:
             return
-        rows = self._arrays
-        nodes = rows.node[idx]
-        self._shift(self.cells(idx), getattr(rows, self.weight)[idx], -1)
-        self.ledger.died += np.bincount(nodes[nodes < self.n], minlength=self.n)
-        self._bury(idx)
+        self.ledger.died += self._bury(idx)
 
-    def _bury(self, idx: np.ndarray) -> None:
-        """Make the rows ``idx`` (increasing, live) tombstones."""
-        self._arrays.node[idx] = TOMBSTONE
+    def _bury(self, idx: np.ndarray) -> np.ndarray:
+        """Take the rows ``idx`` (increasing, live) out of the counts and sums and make them
+        tombstones; returns their number by region node."""
+        rows = self._arrays
+        counts, sums, died = buried(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                    rows.sector, getattr(rows, self.weight),
+                                    idx.astype(np.int64, copy=False), self.n, self.cols,
+                                    TOMBSTONE)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         self._fresh.append(idx)
         self._fresh_rows += len(idx)
+        return died
 
     def drop_departed(self) -> None:
         """Remove the rows of agents that left for the outside this step (their move is in the
@@ -198,10 +208,8 @@ class Population:
         if self._departed:
             left = self._departed[0] if len(self._departed) == 1 else np.unique(
                 np.concatenate(self._departed))
-            left = left[self._arrays.node[left] == self.n]
             self._departed = []
-            self._shift(self.cells(left), getattr(self._arrays, self.weight)[left], -1)
-            self._bury(left)
+            self._bury(left[self._arrays.node[left] == self.n])
         if self.tombstones > self.COMPACT_AT * len(self._arrays):
             self.compact()
 

@@ -12,6 +12,7 @@ import pytest
 
 from model import compaction, plain
 from model.compaction import (
+    buried,
     closing_rows,
     live_to_rows,
     mark_departed,
@@ -323,4 +324,23 @@ def test_moved_equals_two_shifts_and_a_bincount():
     assert np.array_equal(got_counts, expected[0]) and np.array_equal(got_sums, expected[1])
     assert np.array_equal(flows, np.bincount(old * cols + new, minlength=cols * cols))
     assert np.array_equal(node[idx], new) and np.array_equal(np.delete(node, idx),
+                                                             np.delete(rows.node, idx))
+
+
+def test_buried_equals_a_shift_and_a_bincount():
+    rng = np.random.default_rng(18)
+    n, size = 6, 3000
+    cols = n + 1
+    rows = _firms(size, n, rng)
+    counts, sums = rng.integers(0, 900, 5 * cols), rng.random(5 * cols) * 500
+    idx = np.flatnonzero(rng.random(size) < 0.1)
+    cells = rows.sector[idx].astype(np.int64) * cols + rows.node[idx]
+    expected = shifted(counts, sums, cells, rows.productivity[idx], -1)
+    node = rows.node.copy()
+    got_counts, got_sums, died = buried(counts, sums, node, rows.sector, rows.productivity,
+                                        idx, n, cols, TOMBSTONE)
+    assert np.array_equal(got_counts, expected[0]) and np.array_equal(got_sums, expected[1])
+    nodes = rows.node[idx]
+    assert np.array_equal(died, np.bincount(nodes[nodes < n], minlength=n))
+    assert (node[idx] == TOMBSTONE).all() and np.array_equal(np.delete(node, idx),
                                                              np.delete(rows.node, idx))
