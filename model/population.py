@@ -65,7 +65,7 @@ class Population:
     the step work on the rows as they lie; ``arrays`` always shows the live rows only, in
     order, as if every removal had been carried out at once."""
 
-    COMPACT_AT = 0.125  # squeeze the tombstones out when they are this share of the rows
+    COMPACT_AT = 0.0625  # squeeze the tombstones out when they are this share of the rows
 
     def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
         self._arrays, self.weight, self.n = arrays, weight, n
