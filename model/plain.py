@@ -211,3 +211,44 @@ def shifted(counts, sums, cells, weights, sign):
     size = counts.shape[0]
     return (counts + sign * np.bincount(cells, minlength=size),
             sums + sign * np.bincount(cells, weights=weights, minlength=size))
+
+
+def merge_rows(a, b):
+    """The increasing union of two increasing arrays of distinct row numbers."""
+    out = np.concatenate([a, b]).astype(np.int64)
+    out.sort()
+    return out
+
+
+def live_to_rows(ranks, dead):
+    """Row numbers of the live rows of rank ``ranks`` among rows with the tombstones
+    ``dead``: each rank plus the tombstones before its row."""
+    keys = np.asarray(dead, dtype=np.int64) - np.arange(len(dead))
+    return ranks + np.searchsorted(keys, ranks, side="right")
+
+
+def moved(counts, sums, node, sector, weight, idx, new, cols):
+    """Rows ``idx`` go to nodes ``new``: counts and sums out of the old cells then into the
+    new ones, the flat counts of the moves; ``node`` written in place."""
+    origin, base, w = node[idx], sector[idx].astype(np.int64) * cols, weight[idx]
+    size = len(counts)
+    new_counts = (counts - np.bincount(base + origin, minlength=size)
+                  + np.bincount(base + new, minlength=size))
+    new_sums = (sums - np.bincount(base + origin, weights=w, minlength=size)
+                + np.bincount(base + new, weights=w, minlength=size))
+    flows = np.bincount(origin * cols + new, minlength=cols * cols)
+    node[idx] = new
+    return new_counts, new_sums, flows
+
+
+def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
+    """Rows ``idx`` leave the books (counts, sums, their number by region node) and their
+    node becomes ``tombstone``."""
+    j = node[idx]
+    cells = sector[idx].astype(np.int64) * cols + j
+    size = len(counts)
+    new_counts = counts - np.bincount(cells, minlength=size)
+    new_sums = sums - np.bincount(cells, weights=weight[idx], minlength=size)
+    died = np.bincount(j[j < n], minlength=n)
+    node[idx] = tombstone
+    return new_counts, new_sums, died

@@ -344,3 +344,26 @@ def test_buried_equals_a_shift_and_a_bincount():
     assert np.array_equal(died, np.bincount(nodes[nodes < n], minlength=n))
     assert (node[idx] == TOMBSTONE).all() and np.array_equal(np.delete(node, idx),
                                                              np.delete(rows.node, idx))
+
+
+def test_the_tombstone_kernels_have_plain_twins_with_the_same_bits():
+    rng = np.random.default_rng(19)
+    n, size = 6, 4000
+    cols = n + 1
+    rows = _firms(size, n, rng)
+    dead = np.flatnonzero(rng.random(size) < 0.05)
+    more = np.setdiff1d(np.flatnonzero(rng.random(size) < 0.02), dead)
+    ranks = np.flatnonzero(rng.random(size - len(dead)) < 0.1)
+    counts, sums = rng.integers(0, 900, 5 * cols), rng.random(5 * cols) * 500
+    idx = np.setdiff1d(np.flatnonzero(rng.random(size) < 0.1), dead)
+    new = rng.integers(0, cols, len(idx))
+    results = []
+    for impl in (compaction, plain):
+        node_a, node_b = rows.node.copy(), rows.node.copy()
+        results.append([impl.merge_rows(dead, more), impl.live_to_rows(ranks, dead),
+                        *impl.moved(counts, sums, node_a, rows.sector, rows.productivity, idx,
+                                    new, cols), node_a,
+                        *impl.buried(counts, sums, node_b, rows.sector, rows.productivity, idx,
+                                     n, cols, TOMBSTONE), node_b])
+    for i, (a, b) in enumerate(zip(*results, strict=True)):
+        assert a.dtype == b.dtype and np.array_equal(a, b), i
