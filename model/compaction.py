@@ -14,9 +14,9 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
-__all__ = ["buried", "closing_draws", "closing_rows", "live_to_rows", "mark_departed", "merge_rows",
-           "moved", "resident_below", "resident_draws", "shifted", "squeeze_column",
-           "squeeze_columns"]
+__all__ = ["added", "buried", "closing_draws", "closing_rows", "live_to_rows", "mark_departed",
+           "merge_rows", "moved", "resident_below", "resident_draws", "shifted",
+           "squeeze_column", "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
 
 
@@ -290,3 +290,25 @@ def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
         new_counts[c] = counts[c] - by_count[c]
         new_sums[c] = sums[c] - by_weight[c]
     return new_counts, new_sums, died
+
+
+@kernel
+def added(counts, sums, node, sector, weight, n, cols):
+    """New rows enter the books: returns the counts and weight sums by cell with them (new
+    flat arrays, the same bits as ``shifted`` with sign +1) and their number by region node
+    (node < n)."""
+    size = counts.shape[0]
+    by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)
+    at = np.zeros(n, dtype=np.int64)
+    for i in range(node.shape[0]):
+        j = node[i]
+        cell = sector[i] * cols + j
+        by_count[cell] += 1
+        by_weight[cell] += weight[i]
+        if j < n:
+            at[j] += 1
+    new_counts, new_sums = np.empty(size, dtype=counts.dtype), np.empty(size)
+    for c in range(size):
+        new_counts[c] = counts[c] + by_count[c]
+        new_sums[c] = sums[c] + by_weight[c]
+    return new_counts, new_sums, at

@@ -252,3 +252,12 @@ def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
     died = np.bincount(j[j < n], minlength=n)
     node[idx] = tombstone
     return new_counts, new_sums, died
+
+
+def added(counts, sums, node, sector, weight, n, cols):
+    """New rows enter the books: counts and sums with them, their number by region node."""
+    cells = sector.astype(np.int64) * cols + node
+    size = len(counts)
+    return (counts + np.bincount(cells, minlength=size),
+            sums + np.bincount(cells, weights=weight, minlength=size),
+            np.bincount(node[node < n], minlength=n))

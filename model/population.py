@@ -16,11 +16,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from model.compaction import (
+    added,
     buried,
     live_to_rows,
     merge_rows,
     moved,
-    shifted,
     squeeze_columns,
 )
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
@@ -145,14 +145,6 @@ class Population:
     def new_step(self) -> None:
         self.ledger = Ledger.empty(self.n)
 
-    def _shift(self, cells: np.ndarray, weights: np.ndarray, sign: int) -> None:
-        """Add (``sign`` +1) or take away (-1) agents in ``cells`` with ``weights``: new count
-        and sum arrays, as ``counts + sign * np.bincount(cells)`` would give (one compiled
-        call)."""
-        counts, sums = shifted(self.counts.reshape(-1), self.sums.reshape(-1), cells,
-                               weights.astype(np.float64, copy=False), sign)
-        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
-
     def move(self, idx: np.ndarray, new: np.ndarray) -> None:
         """Agents ``idx`` (rows of region residents who reconsidered, increasing) go to nodes
         ``new`` (n: leave; their rows are removed at the end of the step)."""
@@ -173,9 +165,10 @@ class Population:
         rows.uid = np.arange(self.next_uid, self.next_uid + len(rows), dtype=np.int64)
         self.next_uid += len(rows)
         self._arrays.append(rows)
-        cells = rows.sector.astype(np.int64) * self.cols + rows.node
-        self._shift(cells, getattr(rows, self.weight), +1)
-        at = np.bincount(rows.node, minlength=self.n)[: self.n]
+        weights = getattr(rows, self.weight).astype(np.float64, copy=False)
+        counts, sums, at = added(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                 rows.sector, weights, self.n, self.cols)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         if arrived:
             self.ledger.flows[self.n, : self.n] += at
         else:

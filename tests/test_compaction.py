@@ -346,6 +346,19 @@ def test_buried_equals_a_shift_and_a_bincount():
                                                              np.delete(rows.node, idx))
 
 
+def test_added_equals_a_shift_and_a_bincount():
+    rng = np.random.default_rng(20)
+    n, cols = 6, 7
+    rows = _firms(500, n - 1, rng)
+    counts, sums = rng.integers(0, 900, 5 * cols), rng.random(5 * cols) * 500
+    cells = rows.sector.astype(np.int64) * cols + rows.node
+    expected = shifted(counts, sums, cells, rows.productivity, +1)
+    for impl in (compaction, plain):
+        got = impl.added(counts, sums, rows.node, rows.sector, rows.productivity, n, cols)
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+        assert np.array_equal(got[2], np.bincount(rows.node, minlength=n))
+
+
 def test_the_tombstone_kernels_have_plain_twins_with_the_same_bits():
     rng = np.random.default_rng(19)
     n, size = 6, 4000
