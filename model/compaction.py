@@ -1,10 +1,16 @@
-"""Compiled passes over the agent rows (numba): in-place compaction and the per-row hazards.
+"""Compiled passes over the agent rows (numba): compaction, tombstones, books and hazards.
 
 They replace numpy expressions that built several temporary arrays of agent length per step
 (masks, gathered columns, copies of every column): at full scale (600,000 agents) the step
-was dominated by that memory traffic (docs/PERFORMANCE.md). Each gives exactly what its numpy
-counterpart gave (the same rows, in the same order; sums accumulated in row order as
-``np.bincount`` does), which ``tests/test_compaction.py`` checks.
+was dominated by that memory traffic (docs/PERFORMANCE.md). Removed rows are tombstones (node
+beyond the outside, ``model.state.TOMBSTONE``) until ``squeeze_columns`` moves the others up
+every few steps (``model.population.Population``): the row passes skip them without drawing
+(``closing_draws``, ``resident_draws``), ``live_to_rows`` maps ranks among the live rows to
+row numbers. Moves, additions and removals are booked in one pass each (``moved``, ``added``,
+``buried``). Each gives exactly what its numpy counterpart gave (the same rows, in the same
+order; sums accumulated in row order as ``np.bincount`` does, the same random numbers as
+``rng.random(live rows)``), which ``tests/test_compaction.py`` checks; ``model/plain.py``
+has their numpy twins.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ for every node and step (tested).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -223,4 +223,4 @@ def _load_kernels(rows: _Rows) -> None:
     per process), not in the first step that has tombstones to map or squeeze."""
     merge_rows(_NONE, _NONE)
     live_to_rows(_NONE, _NONE)
-    squeeze_columns(tuple(getattr(rows, f.name) for f in fields(rows)), _NONE, len(rows))
+    squeeze_columns(tuple(getattr(rows, name) for name in rows.columns()), _NONE, len(rows))
