@@ -32,7 +32,7 @@ from agents import talent as talent_rules
 from agents.choice import deciders
 from model import backend
 from model.checks import check_finite
-from model.compaction import closing_rows, resident_below
+from model.compaction import closing_draws, resident_draws
 from model.economy import Economy
 from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.errors import ScenarioError
@@ -424,19 +424,18 @@ class RegionModel(mesa.Model):
 
     def _relocate_firms(self, terms: firm_rules.FirmTerms) -> None:
         """Step 2: reconsidering firms stay, relocate or leave (node n)."""
-        rng = self.streams["firms"]
-        idx = deciders(len(self.firms), _probability(self.spec.firms.revision_rate, self.dt),
-                       rng)
-        self.firm_pop.move(idx, firm_rules.relocation_choices(self.firms, idx, terms, rng,
-                                                                   self.kernels))
+        rng, pop = self.streams["firms"], self.firm_pop
+        idx = pop.live_rows(deciders(pop.live, _probability(self.spec.firms.revision_rate,
+                                                            self.dt), rng))
+        pop.move(idx, firm_rules.relocation_choices(pop.rows, idx, terms, rng, self.kernels))
 
     def _migrate_talent(self, transition: np.ndarray) -> None:
         """Step 3: reconsidering talent stays, migrates or leaves (node n)."""
-        rng = self.streams["talent"]
-        idx = deciders(len(self.talent), _probability(self.spec.talent.revision_rate, self.dt),
-                       rng)
-        self.talent_pop.move(idx, talent_rules.migration_choices(self.talent, idx, transition,
-                                                                  rng, self.kernels))
+        rng, pop = self.streams["talent"], self.talent_pop
+        idx = pop.live_rows(deciders(pop.live, _probability(self.spec.talent.revision_rate,
+                                                            self.dt), rng))
+        pop.move(idx, talent_rules.migration_choices(pop.rows, idx, transition, rng,
+                                                     self.kernels))
 
     def _arrivals(self, terms: firm_rules.FirmTerms, transition: np.ndarray) -> None:
         """Step 4a: firms and talent of the rest of China that reconsider and pick a region
@@ -481,9 +480,10 @@ class RegionModel(mesa.Model):
         node, sector = _draw_cells(rng, graduates)
         self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
         # closures and retirements (agents in the region; the departed left already)
-        self.firm_pop.remove(_closing(self.firms, terms, n, gr.exit_rate, gr.loss_exit_rate, dt,
-                                      self.firm_pop.uniforms(rng)))
-        self.talent_pop.remove(resident_below(self.talent.node, self.talent_pop.uniforms(rng), n,
+        # (one uniform per live row, drawn in the passes; the tombstones of rows are skipped)
+        self.firm_pop.remove(_closing(self.firm_pop.rows, terms, n, gr.exit_rate,
+                                      gr.loss_exit_rate, dt, rng))
+        self.talent_pop.remove(resident_draws(self.talent_pop.rows.node, rng, n,
                                               _probability(gr.retirement_rate, dt)))
 
     # ------------------------------------------------------------------ observation
@@ -559,15 +559,16 @@ class RegionModel(mesa.Model):
 
 
 def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: float,
-             loss_exit_rate: float, dt: float, u: np.ndarray) -> np.ndarray:
-    """Rows of the resident firms that close with uniforms ``u`` (one per row): hazard
-    ``exit_rate``, plus ``loss_exit_rate`` for a firm with losses. A firm's profit decides only
-    when its uniform falls between the two closure probabilities, so it is computed there only
-    (one compiled pass, ``model.compaction.closing_rows``)."""
+             loss_exit_rate: float, dt: float, rng: np.random.Generator) -> np.ndarray:
+    """Rows of the resident firms that close, with one uniform of ``rng`` per live row (the
+    tombstones among ``firms`` are skipped): hazard ``exit_rate``, plus ``loss_exit_rate``
+    for a firm with losses. A firm's profit decides only when its uniform falls between the
+    two closure probabilities, so it is computed there only (one compiled pass that also
+    draws the uniforms, ``model.compaction.closing_draws``)."""
     gains, losses = 1.0 - np.exp(-np.array([exit_rate, exit_rate + loss_exit_rate]) * dt)
-    return closing_rows(firms.node, firms.sector, firms.productivity, firms.data_intensity, u,
-                        n, float(gains), float(losses), terms.profit_rate, terms.money,
-                        terms.compute, terms.bonus)
+    return closing_draws(firms.node, firms.sector, firms.productivity, firms.data_intensity,
+                         rng, n, float(gains), float(losses), terms.profit_rate, terms.money,
+                         terms.compute, terms.bonus)
 
 
 def _load_region(data: Any) -> Region:

@@ -167,26 +167,43 @@ def squeeze_columns(columns, dropped, size):
 
 
 def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
-    """Rows of the resident firms that close with uniforms ``u`` (as the compiled pass: the
-    profit decides between the two closure probabilities)."""
+    """Rows of the resident firms that close with uniforms ``u``, one per live row (as the
+    compiled pass: tombstones, node > n, skipped; the profit decides between the two closure
+    probabilities)."""
     low, high = min(gains, losses), max(gains, losses)
-    here = node[: len(u)] < n
+    alive = np.flatnonzero(node <= n)[: len(u)]
+    here = node[alive] < n
     if gains == losses:
-        return np.flatnonzero(here & (u < low))
-    rows = np.flatnonzero(here & (u < high))
-    between = u[rows] >= low
-    mid = rows[between]
+        return alive[here & (u < low)]
+    at = np.flatnonzero(here & (u < high))
+    between = u[at] >= low
+    mid = alive[at[between]]
     j, s = node[mid], sector[mid]
     profit = (q[mid] * (1.0 + bonus[j] * d[mid]) * profit_rate[s, j] + money[s, j]
               - d[mid] * compute[j])
-    keep = np.ones(len(rows), dtype=bool)
-    keep[between] = u[mid] < np.where(profit < 0, losses, gains)
-    return rows[keep]
+    keep = np.ones(len(at), dtype=bool)
+    keep[between] = u[at[between]] < np.where(profit < 0, losses, gains)
+    return alive[at[keep]]
 
 
 def resident_below(node, u, n, p):
-    """Rows with node < n whose uniform is below ``p``."""
-    return np.flatnonzero((node[: len(u)] < n) & (u < p))
+    """Rows with node < n whose uniform is below ``p`` (one uniform per live row; tombstones,
+    node > n, skipped)."""
+    alive = np.flatnonzero(node <= n)[: len(u)]
+    return alive[(node[alive] < n) & (u < p)]
+
+
+def closing_draws(node, sector, q, d, rng, n, gains, losses, profit_rate, money, compute,
+                  bonus):
+    """``closing_rows`` with ``rng.random(live rows)`` as the uniforms."""
+    u = rng.random(np.count_nonzero(node <= n))
+    return closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute,
+                        bonus)
+
+
+def resident_draws(node, rng, n, p):
+    """``resident_below`` with ``rng.random(live rows)`` as the uniforms."""
+    return resident_below(node, rng.random(np.count_nonzero(node <= n)), n, p)
 
 
 def shifted(counts, sums, cells, weights, sign):
@@ -194,3 +211,53 @@ def shifted(counts, sums, cells, weights, sign):
     size = counts.shape[0]
     return (counts + sign * np.bincount(cells, minlength=size),
             sums + sign * np.bincount(cells, weights=weights, minlength=size))
+
+
+def merge_rows(a, b):
+    """The increasing union of two increasing arrays of distinct row numbers."""
+    out = np.concatenate([a, b]).astype(np.int64)
+    out.sort()
+    return out
+
+
+def live_to_rows(ranks, dead):
+    """Row numbers of the live rows of rank ``ranks`` among rows with the tombstones
+    ``dead``: each rank plus the tombstones before its row."""
+    keys = np.asarray(dead, dtype=np.int64) - np.arange(len(dead))
+    return ranks + np.searchsorted(keys, ranks, side="right")
+
+
+def moved(counts, sums, node, sector, weight, idx, new, cols):
+    """Rows ``idx`` go to nodes ``new``: counts and sums out of the old cells then into the
+    new ones, the flat counts of the moves; ``node`` written in place."""
+    origin, base, w = node[idx], sector[idx].astype(np.int64) * cols, weight[idx]
+    size = len(counts)
+    new_counts = (counts - np.bincount(base + origin, minlength=size)
+                  + np.bincount(base + new, minlength=size))
+    new_sums = (sums - np.bincount(base + origin, weights=w, minlength=size)
+                + np.bincount(base + new, weights=w, minlength=size))
+    flows = np.bincount(origin * cols + new, minlength=cols * cols)
+    node[idx] = new
+    return new_counts, new_sums, flows
+
+
+def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
+    """Rows ``idx`` leave the books (counts, sums, their number by region node) and their
+    node becomes ``tombstone``."""
+    j = node[idx]
+    cells = sector[idx].astype(np.int64) * cols + j
+    size = len(counts)
+    new_counts = counts - np.bincount(cells, minlength=size)
+    new_sums = sums - np.bincount(cells, weights=weight[idx], minlength=size)
+    died = np.bincount(j[j < n], minlength=n)
+    node[idx] = tombstone
+    return new_counts, new_sums, died
+
+
+def added(counts, sums, node, sector, weight, n, cols):
+    """New rows enter the books: counts and sums with them, their number by region node."""
+    cells = sector.astype(np.int64) * cols + node
+    size = len(counts)
+    return (counts + np.bincount(cells, minlength=size),
+            sums + np.bincount(cells, weights=weight, minlength=size),
+            np.bincount(node[node < n], minlength=n))

@@ -15,8 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compaction import mark_departed, shifted
-from model.state import SECTORS, _Rows, sector_node_count, sector_node_sum
+from model.compaction import (
+    added,
+    buried,
+    live_to_rows,
+    merge_rows,
+    moved,
+    squeeze_columns,
+)
+from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
+
+_NONE = np.empty(0, dtype=np.int64)
 
 
 @dataclass
@@ -47,71 +56,84 @@ class Ledger:
 class Population:
     """Agents of one kind (rows of ``arrays``) with counts and ``weight`` sums by cell.
 
-    Rows are appended into the spare capacity of the columns at once; rows removed (closures,
-    retirements) are marked and dropped, with those that left for the outside, in one
-    in-place pass per column at the end of the step (``drop_departed``)."""
+    Rows are appended into the spare capacity of the columns at once. Rows removed (closures,
+    retirements, and at the end of the step those that left for the outside) become
+    tombstones: their node is set to ``TOMBSTONE`` and their row numbers are kept, without
+    moving any other row. The tombstones are squeezed out in one in-place pass per column
+    when they make up ``COMPACT_AT`` of the rows, or when ``arrays`` is read. Within a step,
+    ``rows`` (tombstones included) and ``live_rows`` (live ranks mapped to row numbers) let
+    the step work on the rows as they lie; ``arrays`` always shows the live rows only, in
+    order, as if every removal had been carried out at once."""
+
+    COMPACT_AT = 0.0625  # squeeze the tombstones out when they are this share of the rows
 
     def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
         self._arrays, self.weight, self.n = arrays, weight, n
-        self._removed = 0                      # rows marked in _drop, dropped with the departed
+        self._dead = _NONE                     # tombstone rows, increasing
+        self._fresh: list[np.ndarray] = []     # tombstones not yet merged into _dead
+        self._fresh_rows = 0                   # their number
+        self._departed: list[np.ndarray] = []  # rows that moved to the outside this step
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
         self.recount()
-
-    def __getstate__(self) -> dict:
-        """Without the scratch buffers (recreated on use), unless rows are marked for removal
-        (mid-step: the marks are kept)."""
-        state = self.__dict__.copy()
-        if not self._removed:
-            state.pop("_scratch", None)
-        return state
-
-    def _buffer(self, name: str, dtype: type) -> np.ndarray:
-        """A scratch buffer (uint8 drop marks, zero between uses; float uniforms) with room
-        for every row."""
-        scratch = self.__dict__.setdefault("_scratch", {})
-        size = len(self._arrays)
-        buffer = scratch.get(name)
-        if buffer is None or len(buffer) < size:
-            grown = np.zeros(max(2 * size, 1024), dtype=dtype)
-            if buffer is not None:
-                grown[: len(buffer)] = buffer
-            buffer = scratch[name] = grown
-        return buffer
+        _load_kernels(arrays)
 
     @property
     def arrays(self) -> _Rows:
-        """The agents' rows (the removals of the step carried out first)."""
-        if self._removed:
-            self._squeeze(-1)
+        """The live agents' rows, in order (tombstones squeezed out first)."""
+        if self.tombstones:
+            self.compact()
         return self._arrays
 
-    def uniforms(self, rng: np.random.Generator) -> np.ndarray:
-        """One uniform per row (``rng.random(len(rows))``, drawn into a reused buffer: valid
-        until the next call)."""
-        return rng.random(out=self._buffer("uniforms", np.float64)[: len(self.arrays)])
+    @property
+    def rows(self) -> _Rows:
+        """The rows as they lie, tombstones included (node ``TOMBSTONE``): for the passes of
+        a step, which use row numbers from ``live_rows`` or the closure passes."""
+        return self._arrays
 
-    def _squeeze(self, outside: int) -> None:
-        """Drop the removed rows and those at node ``outside`` (-1: none), in place; the counts
-        and sums of the departed leave the outside column."""
-        rows, drop = self._arrays, self._buffer("drop", np.uint8)
-        cells = self.cols * len(SECTORS)
-        counts, sums = np.zeros(cells, dtype=np.int64), np.zeros(cells)
-        dropped = self._buffer("dropped", np.int64)
-        k, departed = mark_departed(drop, rows.node, rows.sector, getattr(rows, self.weight),
-                                    outside, self.cols, counts, sums, dropped)
-        if departed:
-            self.counts = self.counts - counts.reshape(self.counts.shape)
-            self.sums = self.sums - sums.reshape(self.sums.shape)
-        rows.squeeze(dropped[:k])
-        self._removed = 0
+    @property
+    def tombstones(self) -> int:
+        """Number of tombstones among ``rows``."""
+        return len(self._dead) + self._fresh_rows
+
+    @property
+    def live(self) -> int:
+        """Number of live rows (``len(arrays)``, without squeezing)."""
+        return len(self._arrays) - self.tombstones
+
+    def _tombstone_rows(self) -> np.ndarray:
+        """The tombstones' row numbers, increasing (the fresh ones merged in)."""
+        if self._fresh:
+            fresh = self._fresh[0]
+            for more in self._fresh[1:]:
+                fresh = merge_rows(fresh, more)
+            self._dead = merge_rows(self._dead, fresh)
+            self._fresh, self._fresh_rows = [], 0
+        return self._dead
+
+    def compact(self) -> None:
+        """Squeeze the tombstones out in place (the step's departed rows are renumbered)."""
+        dead = self._tombstone_rows()
+        self._dead = _NONE
+        if self._departed:
+            self._departed = [rows - np.searchsorted(dead, rows) for rows in self._departed]
+        self._arrays.squeeze(dead)
+
+    def live_rows(self, ranks: np.ndarray) -> np.ndarray:
+        """Row numbers (of ``rows``) of the live rows of rank ``ranks`` (increasing; rank r:
+        row r of ``arrays``), e.g. the deciders drawn over the live rows."""
+        if not self.tombstones:
+            return ranks
+        return live_to_rows(ranks, self._tombstone_rows())
 
     @property
     def cols(self) -> int:
         return self.n + 1
 
     def cells(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-        rows = self.arrays
+        """Cells (sector x cols + node) of the rows ``idx`` (row numbers of ``rows``; all
+        live rows by default)."""
+        rows = self._arrays if isinstance(idx, np.ndarray) else self.arrays
         return rows.sector[idx].astype(np.int64) * self.cols + rows.node[idx]
 
     def recount(self) -> None:
@@ -123,23 +145,18 @@ class Population:
     def new_step(self) -> None:
         self.ledger = Ledger.empty(self.n)
 
-    def _shift(self, cells: np.ndarray, weights: np.ndarray, sign: int) -> None:
-        """Add (``sign`` +1) or take away (-1) agents in ``cells`` with ``weights``: new count
-        and sum arrays, as ``counts + sign * np.bincount(cells)`` would give (one compiled
-        call)."""
-        counts, sums = shifted(self.counts.reshape(-1), self.sums.reshape(-1), cells,
-                               weights.astype(np.float64, copy=False), sign)
-        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
-
     def move(self, idx: np.ndarray, new: np.ndarray) -> None:
-        """Agents ``idx`` (region residents who reconsidered) go to nodes ``new`` (n: leave)."""
-        old = self.arrays.node[idx]
-        weights = getattr(self.arrays, self.weight)[idx]
-        self._shift(self.cells(idx), weights, -1)
-        self.arrays.node[idx] = new
-        self._shift(self.cells(idx), weights, +1)
-        self.ledger.flows += np.bincount(old * self.cols + new, minlength=self.cols ** 2
-                                         ).reshape(self.cols, self.cols)
+        """Agents ``idx`` (rows of region residents who reconsidered, increasing) go to nodes
+        ``new`` (n: leave; their rows are removed at the end of the step)."""
+        rows = self._arrays
+        counts, sums, flows = moved(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                    rows.sector, getattr(rows, self.weight), idx,
+                                    new.astype(np.int64, copy=False), self.cols)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
+        self.ledger.flows += flows.reshape(self.cols, self.cols)
+        left = idx[new == self.n]
+        if len(left):
+            self._departed.append(left)
 
     def add(self, rows: _Rows, *, arrived: bool) -> None:
         """New agents (uids are assigned here): arrivals from the outside or births."""
@@ -147,30 +164,47 @@ class Population:
             return
         rows.uid = np.arange(self.next_uid, self.next_uid + len(rows), dtype=np.int64)
         self.next_uid += len(rows)
-        self.arrays.append(rows)
-        cells = rows.sector.astype(np.int64) * self.cols + rows.node
-        self._shift(cells, getattr(rows, self.weight), +1)
-        at = np.bincount(rows.node, minlength=self.n)[: self.n]
+        self._arrays.append(rows)
+        weights = getattr(rows, self.weight).astype(np.float64, copy=False)
+        counts, sums, at = added(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                 rows.sector, weights, self.n, self.cols)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         if arrived:
             self.ledger.flows[self.n, : self.n] += at
         else:
             self.ledger.born += at
 
     def remove(self, idx: np.ndarray) -> None:
-        """Agents ``idx`` close or retire (their rows are dropped with the departed)."""
+        """Agents ``idx`` (rows, increasing) close or retire: their rows become tombstones."""
         if len(idx) == 0:
             return
-        nodes = self.arrays.node[idx]
-        self._shift(self.cells(idx), getattr(self.arrays, self.weight)[idx], -1)
-        self.ledger.died += np.bincount(nodes[nodes < self.n], minlength=self.n)
-        self._buffer("drop", np.uint8)[idx] = 1
-        self._removed += len(idx)
+        self.ledger.died += self._bury(idx)
+
+    def _bury(self, idx: np.ndarray) -> np.ndarray:
+        """Take the rows ``idx`` (increasing, live) out of the counts and sums and make them
+        tombstones; returns their number by region node."""
+        rows = self._arrays
+        counts, sums, died = buried(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
+                                    rows.sector, getattr(rows, self.weight),
+                                    idx.astype(np.int64, copy=False), self.n, self.cols,
+                                    TOMBSTONE)
+        self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
+        self._fresh.append(idx)
+        self._fresh_rows += len(idx)
+        return died
 
     def drop_departed(self) -> None:
         """Remove the rows of agents that left for the outside this step (their move is in the
-        ledger; the counts of the outside column go back to zero), and those removed: one
-        in-place pass."""
-        self._squeeze(self.n)
+        ledger; the counts of the outside column go back to zero, taken away in row order as
+        ``np.bincount`` sums them); squeeze the tombstones out when they are ``COMPACT_AT``
+        of the rows."""
+        if self._departed:
+            left = self._departed[0] if len(self._departed) == 1 else np.unique(
+                np.concatenate(self._departed))
+            self._departed = []
+            self._bury(left[self._arrays.node[left] == self.n])
+        if self.tombstones > self.COMPACT_AT * len(self._arrays):
+            self.compact()
 
     def region_counts(self) -> np.ndarray:
         """[S, n] agents in the region's nodes."""
@@ -180,5 +214,13 @@ class Population:
         return self.sums[:, : self.n]
 
     def in_region(self) -> np.ndarray:
-        """Rows of agents in the region (all, between steps)."""
+        """Rows of ``arrays`` of agents in the region (all, between steps)."""
         return np.flatnonzero(self.arrays.node < self.n)
+
+
+def _load_kernels(rows: _Rows) -> None:
+    """Load the compiled passes on tombstones now (from numba's cache: a few ms each, once
+    per process), not in the first step that has tombstones to map or squeeze."""
+    merge_rows(_NONE, _NONE)
+    live_to_rows(_NONE, _NONE)
+    squeeze_columns(tuple(getattr(rows, name) for name in rows.columns()), _NONE, len(rows))

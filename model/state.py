@@ -7,14 +7,19 @@ an agent there has left the region (its row is removed at the end of the step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 
 import numpy as np
 
 from model.compaction import squeeze_columns
 from model.sectors import SECTORS
 
-__all__ = ["SECTORS", "FirmArrays", "NodeFields", "TalentArrays", "sector_node_count",
-           "sector_node_sum"]
+__all__ = ["SECTORS", "TOMBSTONE", "FirmArrays", "NodeFields", "TalentArrays",
+           "sector_node_count", "sector_node_sum"]
+
+# The node of a removed row not yet squeezed out (``model.population.Population``): beyond
+# every node (n is the outside), so that the row passes skip it; an index error if used.
+TOMBSTONE = np.iinfo(np.int64).max
 
 
 @dataclass
@@ -33,6 +38,12 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.node)
 
+    @classmethod
+    @cache
+    def columns(cls) -> tuple[str, ...]:
+        """The names of the columns (the dataclass fields), in order."""
+        return tuple(f.name for f in fields(cls))
+
     def __getstate__(self) -> dict:
         """The rows without the spare capacity (a pickle holds the rows only)."""
         state = self.__dict__.copy()
@@ -42,8 +53,8 @@ class _Rows:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False (order kept; new arrays)."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name)[mask])
+        for name in self.columns():
+            setattr(self, name, getattr(self, name)[mask])
 
     def _buffers_in_use(self) -> dict[str, np.ndarray] | None:
         """The buffers, if every column is still the view of its buffer set by this class
@@ -52,8 +63,8 @@ class _Rows:
         if buffers is None:
             return None
         views = self.__dict__["_views"]
-        for f in fields(self):
-            if getattr(self, f.name) is not views[f.name]:
+        for name in self.columns():
+            if getattr(self, name) is not views[name]:
                 return None
         return buffers
 
@@ -72,10 +83,10 @@ class _Rows:
         size = len(self)
         capacity = max(rows, 2 * size, 1024)
         buffers = {}
-        for f in fields(self):
-            column = getattr(self, f.name)
-            buffers[f.name] = np.empty(capacity, dtype=column.dtype)
-            buffers[f.name][:size] = column
+        for name in self.columns():
+            column = getattr(self, name)
+            buffers[name] = np.empty(capacity, dtype=column.dtype)
+            buffers[name][:size] = column
         self._set_views(buffers, size)
         return buffers
 
@@ -85,10 +96,10 @@ class _Rows:
         size = len(self)
         end = size + sum(len(o) for o in others)
         buffers = self.reserve(end)
-        for f in fields(self):
-            buffer, at = buffers[f.name], size
+        for name in self.columns():
+            buffer, at = buffers[name], size
             for other in others:
-                values = getattr(other, f.name)
+                values = getattr(other, name)
                 buffer[at: at + len(values)] = values
                 at += len(values)
         self._set_views(buffers, end)
