@@ -21,7 +21,8 @@ CHOICES = ("auto", "compiled", "plain")
 ENVIRONMENT = "CYFLOW_KERNELS"
 AUTO_FROM = 30_000_000  # agent-steps from which numba's start pays off
 NAMES = ("region_metric_vector", "firm_logit_draws", "draw_rows", "mark_departed",
-         "squeeze_columns", "closing_rows", "resident_below", "shifted")
+         "squeeze_columns", "closing_rows", "resident_below", "shifted", "closing_draws",
+         "resident_draws", "merge_rows", "live_to_rows", "moved", "buried", "added")
 
 
 @dataclass(frozen=True)

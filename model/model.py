@@ -32,7 +32,6 @@ from agents import talent as talent_rules
 from agents.choice import deciders
 from model import backend
 from model.checks import check_finite
-from model.compaction import closing_draws, resident_draws
 from model.economy import Economy
 from model.equilibrium import Residuals, balance_nodes, balance_outside
 from model.errors import ScenarioError
@@ -161,10 +160,11 @@ class RegionModel(mesa.Model):
         weights = self.endowments.placement
         self.firm_pop = Population(make_firms(
             placement(spec.scale.firm_agents, weights, init.distribution), init,
-            reg.sectors.data_intensity, self.streams["init_firms"]), "productivity", n)
+            reg.sectors.data_intensity, self.streams["init_firms"]), "productivity", n,
+            self.compiled)
         self.talent_pop = Population(make_talent(
             placement(spec.scale.talent_agents, weights, init.distribution), init,
-            self.streams["init_talent"]), "skill", n)
+            self.streams["init_talent"]), "skill", n, self.compiled)
         mix = weights / weights.sum()
         base_weight = mix.sum(axis=1)[:, None] * self.pop_shares[None, :]
         self.base_capital = init.base_share * max(spec.scale.firm_agents, 1) * base_weight
@@ -481,10 +481,10 @@ class RegionModel(mesa.Model):
         self.talent_pop.add(new_talent(node, sector, init, rng), arrived=False)
         # closures and retirements (agents in the region; the departed left already)
         # (one uniform per live row, drawn in the passes; the tombstones of rows are skipped)
-        self.firm_pop.remove(_closing(self.firm_pop.rows, terms, n, gr.exit_rate,
+        self.firm_pop.remove(_closing(self.kernels, self.firm_pop.rows, terms, n, gr.exit_rate,
                                       gr.loss_exit_rate, dt, rng))
-        self.talent_pop.remove(resident_draws(self.talent_pop.rows.node, rng, n,
-                                              _probability(gr.retirement_rate, dt)))
+        self.talent_pop.remove(self.kernels.resident_draws(
+            self.talent_pop.rows.node, rng, n, _probability(gr.retirement_rate, dt)))
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
@@ -558,17 +558,18 @@ class RegionModel(mesa.Model):
         return self
 
 
-def _closing(firms: FirmArrays, terms: firm_rules.FirmTerms, n: int, exit_rate: float,
-             loss_exit_rate: float, dt: float, rng: np.random.Generator) -> np.ndarray:
+def _closing(kernels: backend.Kernels, firms: FirmArrays, terms: firm_rules.FirmTerms, n: int,
+             exit_rate: float, loss_exit_rate: float, dt: float,
+             rng: np.random.Generator) -> np.ndarray:
     """Rows of the resident firms that close, with one uniform of ``rng`` per live row (the
     tombstones among ``firms`` are skipped): hazard ``exit_rate``, plus ``loss_exit_rate``
     for a firm with losses. A firm's profit decides only when its uniform falls between the
     two closure probabilities, so it is computed there only (one compiled pass that also
-    draws the uniforms, ``model.compaction.closing_draws``)."""
+    draws the uniforms, ``closing_draws`` of the model's kernels)."""
     gains, losses = 1.0 - np.exp(-np.array([exit_rate, exit_rate + loss_exit_rate]) * dt)
-    return closing_draws(firms.node, firms.sector, firms.productivity, firms.data_intensity,
-                         rng, n, float(gains), float(losses), terms.profit_rate, terms.money,
-                         terms.compute, terms.bonus)
+    return kernels.closing_draws(firms.node, firms.sector, firms.productivity,
+                                 firms.data_intensity, rng, n, float(gains), float(losses),
+                                 terms.profit_rate, terms.money, terms.compute, terms.bonus)
 
 
 def _load_region(data: Any) -> Region:

@@ -15,14 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compaction import (
-    added,
-    buried,
-    live_to_rows,
-    merge_rows,
-    moved,
-    squeeze_columns,
-)
+from model import backend
 from model.state import TOMBSTONE, _Rows, sector_node_count, sector_node_sum
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -67,8 +60,9 @@ class Population:
 
     COMPACT_AT = 0.0625  # squeeze the tombstones out when they are this share of the rows
 
-    def __init__(self, arrays: _Rows, weight: str, n: int) -> None:
+    def __init__(self, arrays: _Rows, weight: str, n: int, compiled: bool = False) -> None:
         self._arrays, self.weight, self.n = arrays, weight, n
+        self.compiled = compiled               # which kernels (model/backend.py: same bits)
         self._dead = _NONE                     # tombstone rows, increasing
         self._fresh: list[np.ndarray] = []     # tombstones not yet merged into _dead
         self._fresh_rows = 0                   # their number
@@ -76,7 +70,13 @@ class Population:
         self.next_uid = int(arrays.uid.max(initial=-1)) + 1
         self.ledger = Ledger.empty(n)
         self.recount()
-        _load_kernels(arrays)
+        if compiled:
+            _load_kernels(arrays, self.kernels)
+
+    @property
+    def kernels(self) -> backend.Kernels:
+        """The row passes' implementation (compiled or plain)."""
+        return backend.kernels(self.__dict__.get("compiled", False))
 
     @property
     def arrays(self) -> _Rows:
@@ -106,8 +106,8 @@ class Population:
         if self._fresh:
             fresh = self._fresh[0]
             for more in self._fresh[1:]:
-                fresh = merge_rows(fresh, more)
-            self._dead = merge_rows(self._dead, fresh)
+                fresh = self.kernels.merge_rows(fresh, more)
+            self._dead = self.kernels.merge_rows(self._dead, fresh)
             self._fresh, self._fresh_rows = [], 0
         return self._dead
 
@@ -117,14 +117,14 @@ class Population:
         self._dead = _NONE
         if self._departed:
             self._departed = [rows - np.searchsorted(dead, rows) for rows in self._departed]
-        self._arrays.squeeze(dead)
+        self._arrays.squeeze(dead, self.kernels.squeeze_columns)
 
     def live_rows(self, ranks: np.ndarray) -> np.ndarray:
         """Row numbers (of ``rows``) of the live rows of rank ``ranks`` (increasing; rank r:
         row r of ``arrays``), e.g. the deciders drawn over the live rows."""
         if not self.tombstones:
             return ranks
-        return live_to_rows(ranks, self._tombstone_rows())
+        return self.kernels.live_to_rows(ranks, self._tombstone_rows())
 
     @property
     def cols(self) -> int:
@@ -149,9 +149,9 @@ class Population:
         """Agents ``idx`` (rows of region residents who reconsidered, increasing) go to nodes
         ``new`` (n: leave; their rows are removed at the end of the step)."""
         rows = self._arrays
-        counts, sums, flows = moved(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
-                                    rows.sector, getattr(rows, self.weight), idx,
-                                    new.astype(np.int64, copy=False), self.cols)
+        counts, sums, flows = self.kernels.moved(
+            self.counts.reshape(-1), self.sums.reshape(-1), rows.node, rows.sector,
+            getattr(rows, self.weight), idx, new.astype(np.int64, copy=False), self.cols)
         self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         self.ledger.flows += flows.reshape(self.cols, self.cols)
         left = idx[new == self.n]
@@ -166,8 +166,8 @@ class Population:
         self.next_uid += len(rows)
         self._arrays.append(rows)
         weights = getattr(rows, self.weight).astype(np.float64, copy=False)
-        counts, sums, at = added(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
-                                 rows.sector, weights, self.n, self.cols)
+        counts, sums, at = self.kernels.added(self.counts.reshape(-1), self.sums.reshape(-1),
+                                              rows.node, rows.sector, weights, self.n, self.cols)
         self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         if arrived:
             self.ledger.flows[self.n, : self.n] += at
@@ -184,10 +184,10 @@ class Population:
         """Take the rows ``idx`` (increasing, live) out of the counts and sums and make them
         tombstones; returns their number by region node."""
         rows = self._arrays
-        counts, sums, died = buried(self.counts.reshape(-1), self.sums.reshape(-1), rows.node,
-                                    rows.sector, getattr(rows, self.weight),
-                                    idx.astype(np.int64, copy=False), self.n, self.cols,
-                                    TOMBSTONE)
+        counts, sums, died = self.kernels.buried(
+            self.counts.reshape(-1), self.sums.reshape(-1), rows.node, rows.sector,
+            getattr(rows, self.weight), idx.astype(np.int64, copy=False), self.n, self.cols,
+            TOMBSTONE)
         self.counts, self.sums = counts.reshape(self.counts.shape), sums.reshape(self.sums.shape)
         self._fresh.append(idx)
         self._fresh_rows += len(idx)
@@ -218,9 +218,10 @@ class Population:
         return np.flatnonzero(self.arrays.node < self.n)
 
 
-def _load_kernels(rows: _Rows) -> None:
+def _load_kernels(rows: _Rows, kernels: backend.Kernels) -> None:
     """Load the compiled passes on tombstones now (from numba's cache: a few ms each, once
     per process), not in the first step that has tombstones to map or squeeze."""
-    merge_rows(_NONE, _NONE)
-    live_to_rows(_NONE, _NONE)
-    squeeze_columns(tuple(getattr(rows, name) for name in rows.columns()), _NONE, len(rows))
+    kernels.merge_rows(_NONE, _NONE)
+    kernels.live_to_rows(_NONE, _NONE)
+    kernels.squeeze_columns(tuple(getattr(rows, name) for name in rows.columns()), _NONE,
+                            len(rows))

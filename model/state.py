@@ -6,12 +6,12 @@ an agent there has left the region (its row is removed at the end of the step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache
 
 import numpy as np
 
-from model.compaction import squeeze_columns
 from model.sectors import SECTORS
 
 __all__ = ["SECTORS", "TOMBSTONE", "FirmArrays", "NodeFields", "TalentArrays",
@@ -104,8 +104,12 @@ class _Rows:
                 at += len(values)
         self._set_views(buffers, end)
 
-    def squeeze(self, dropped: np.ndarray) -> None:
-        """Drop the rows ``dropped`` (increasing row numbers) in place, keeping the order."""
+    def squeeze(self, dropped: np.ndarray, squeeze_columns: Callable | None = None) -> None:
+        """Drop the rows ``dropped`` (increasing row numbers) in place, keeping the order, with
+        ``squeeze_columns`` (a kernel of model/compaction.py or model/plain.py; default the
+        plain one)."""
+        if squeeze_columns is None:
+            from model.plain import squeeze_columns
         if len(dropped) == 0:
             return
         size = len(self)
