@@ -526,18 +526,20 @@ class RegionModel(mesa.Model):
         destination, kind) with kind 'firm' or 'talent' (moves to and from the rest of China
         are in the node table: firms_left, firms_arrived, talent_left, talent_arrived)."""
         ids = np.array(self.region.ids)
-        parts = []
-        for step, pair in enumerate(self.flow_history):
-            for kind, rows in zip(("firm", "talent"), pair, strict=True):
-                if len(rows):
-                    parts.append(pd.DataFrame({
-                        "step": step, "quarter": self.quarter_label(step),
-                        "origin": ids[rows[:, 0]], "destination": ids[rows[:, 1]],
-                        "kind": kind, "count": rows[:, 2]}))
+        parts = [(step, kind, rows) for step, pair in enumerate(self.flow_history)
+                 for kind, rows in zip(("firm", "talent"), pair, strict=True) if len(rows)]
         if not parts:
             return pd.DataFrame({"step": [], "quarter": [], "origin": [], "destination": [],
                                  "kind": [], "count": []})
-        return pd.concat(parts, ignore_index=True)
+        sizes = [len(rows) for _, _, rows in parts]
+        steps = np.repeat([step for step, _, _ in parts], sizes)
+        labels = np.array([self.quarter_label(step) for step, _, _ in parts], dtype=object)
+        rows = np.concatenate([rows for _, _, rows in parts])
+        return pd.DataFrame({
+            "step": steps.astype(np.int64), "quarter": np.repeat(labels, sizes),
+            "origin": ids[rows[:, 0]], "destination": ids[rows[:, 1]],
+            "kind": np.repeat(np.array([kind for _, kind, _ in parts], dtype=object), sizes),
+            "count": rows[:, 2]})
 
     def region_table(self) -> pd.DataFrame:
         """Region metrics per step (the DataCollector's model variables)."""
