@@ -292,8 +292,8 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=spec.seed)
         self.spec, self.dt = spec, spec.step_years
         # the observation's kernels, chosen as the production model chooses them
-        self.kernels = backend.kernels(backend.use_compiled(
-            (spec.scale.firm_agents + spec.scale.talent_agents) * max(spec.steps, 1)))
+        self.kernels = backend.kernels(backend.use_compiled(backend.saving(
+            spec.scale.firm_agents + spec.scale.talent_agents, spec.steps)))
         data = spec.data
         reg = self.region = region if region is not None else Region.load(
             data.cities or None, data.links or None, data.sectors or None,

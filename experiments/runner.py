@@ -179,8 +179,8 @@ def simulate(task: RunTask) -> tuple[pd.DataFrame, pd.DataFrame | None, float]:
 
 
 def prepare_kernels(tasks: list[RunTask]) -> None:
-    """Load the compiled kernels before ``tasks`` when their agent-steps together pay for
-    numba's start (``model.backend.prepare``; the results are the same either way)."""
+    """Load the compiled kernels before ``tasks`` when they would save the runs together more
+    than numba's start (``model.backend.prepare``; the results are the same either way)."""
     from model import backend
     total = 0.0
     for task in tasks:
@@ -188,7 +188,7 @@ def prepare_kernels(tasks: list[RunTask]) -> None:
         steps = task.overrides.get("steps", task.scenario.steps)
         firms = task.overrides.get("scale.firm_agents", scale.firm_agents)
         talent = task.overrides.get("scale.talent_agents", scale.talent_agents)
-        total += (firms + talent) * max(steps, 1)
+        total += backend.saving(firms + talent, steps)
     backend.prepare(total)
 
 

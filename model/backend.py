@@ -2,9 +2,10 @@
 
 Both give the same bits (``model/plain.py``; ``tests/test_backend.py``), so the choice changes
 the cost of a run, never its results. numba costs about half a second once per process
-(import, target set-up, loading the cached kernels) and saves per agent-step afterwards; a
-model takes the compiled kernels when its agent-steps make up for that start (``AUTO_FROM``,
-measured in docs/PERFORMANCE.md), or when a model of this process has loaded them already.
+(import, target set-up, loading the cached kernels: ``NUMBA_START``) and saves time at every
+step afterwards (``STEP_SAVING`` plus ``AGENT_SAVING`` per agent; measured in
+docs/PERFORMANCE.md). A model takes the compiled kernels when a run to its horizon saves more
+than the start costs, or when this process has loaded them already.
 ``CYFLOW_KERNELS=compiled`` or ``=plain`` (or ``RegionModel(kernels=...)``) overrides.
 """
 
@@ -19,7 +20,9 @@ from typing import Any
 
 CHOICES = ("auto", "compiled", "plain")
 ENVIRONMENT = "CYFLOW_KERNELS"
-AUTO_FROM = 30_000_000  # agent-steps from which numba's start pays off
+NUMBA_START = 0.5       # s: numba's import, set-up and cached kernels, once per process
+STEP_SAVING = 0.4e-3    # s per step that the compiled kernels save at any size
+AGENT_SAVING = 14e-9    # s per agent-step they save beyond that
 NAMES = ("region_metric_vector", "firm_logit_draws", "draw_rows", "mark_departed",
          "squeeze_columns", "closing_rows", "resident_below", "shifted", "closing_draws",
          "resident_draws", "merge_rows", "live_to_rows", "moved", "buried", "added")
@@ -52,23 +55,30 @@ def kernels(compiled: bool) -> Kernels:
     return Kernels(compiled, found)
 
 
-def use_compiled(agent_steps: float, choice: str | None = None) -> bool:
-    """Whether a model of ``agent_steps`` (agents at the start x steps) takes the compiled
-    kernels; ``choice`` (else ``$CYFLOW_KERNELS``, else "auto") may force either."""
+def saving(agents: float, steps: float) -> float:
+    """Seconds the compiled kernels save over ``steps`` steps of a model of ``agents``."""
+    return max(steps, 1) * (STEP_SAVING + AGENT_SAVING * agents)
+
+
+def use_compiled(saved: float, choice: str | None = None) -> bool:
+    """Whether a model whose run the compiled kernels would shorten by ``saved`` seconds
+    (``saving``) takes them; ``choice`` (else ``$CYFLOW_KERNELS``, else "auto") may force
+    either."""
     choice = (choice or os.environ.get(ENVIRONMENT) or "auto").strip().lower()
     if choice not in CHOICES:
         raise ValueError(f"{ENVIRONMENT} / kernels: expected one of {', '.join(CHOICES)}, "
                          f"got {choice!r}")
     if choice != "auto":
         return choice == "compiled"
-    return agent_steps >= AUTO_FROM or "model.kernels" in sys.modules
+    return saved >= NUMBA_START or "model.kernels" in sys.modules
 
 
-def prepare(agent_steps: float) -> bool:
-    """Before a batch of runs in this process: load the compiled kernels when the batch's
-    agent-steps pay for numba's start (each model of the batch alone may not), so that the
-    batch's models on "auto" take them. Returns whether they are loaded."""
-    if use_compiled(agent_steps):
+def prepare(saved: float) -> bool:
+    """Before a batch of runs in this process: load the compiled kernels when they would save
+    the batch more than numba's start (``saved`` seconds: the sum of ``saving`` over its runs;
+    each run alone may not pay), so that the batch's models on "auto" take them. Returns
+    whether they are loaded."""
+    if use_compiled(saved):
         kernels(compiled=True)
         return True
     return False

@@ -142,7 +142,7 @@ class RegionModel(mesa.Model):
         self.streams = RandomStreams(spec.seed)
         scale = spec.scale
         self.compiled = backend.use_compiled(
-            (scale.firm_agents + scale.talent_agents) * max(spec.steps, 1), kernels)
+            backend.saving(scale.firm_agents + scale.talent_agents, spec.steps), kernels)
         data = spec.data
         self.region = region if region is not None else _load_region(data)
         reg = self.region

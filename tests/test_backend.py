@@ -135,8 +135,15 @@ def test_row_passes_are_the_same():
 
 def test_auto_choice_and_overrides(monkeypatch):
     monkeypatch.delenv(backend.ENVIRONMENT, raising=False)
-    assert backend.use_compiled(1e9) is True
-    assert backend.use_compiled(1, "compiled") is True
+    monkeypatch.delitem(sys.modules, "model.kernels")  # as in a fresh process
+    default = backend.saving(50_000, 52)   # the default scenario's run
+    long = backend.saving(600_000, 120)    # full scale, 30 years
+    assert default < backend.NUMBA_START / 5 < backend.NUMBA_START < long
+    assert backend.use_compiled(default) is False and backend.use_compiled(long) is True
+    # a full-scale run of 13 years is about where numba's start is paid back (measured)
+    assert backend.saving(600_000, 52) == pytest.approx(backend.NUMBA_START, rel=0.2)
+    assert backend.saving(20_000, 2000) > backend.NUMBA_START  # small but long
+    assert backend.use_compiled(0.0, "compiled") is True
     assert backend.use_compiled(1e9, "plain") is False
     monkeypatch.setenv(backend.ENVIRONMENT, "Plain")
     assert backend.use_compiled(1e9) is False
@@ -163,10 +170,10 @@ def test_a_batch_that_pays_for_numba_loads_it_first(monkeypatch):
     """``prepare`` loads the compiled kernels for a large batch (its models on "auto" then
     take them), and leaves a small one alone."""
     monkeypatch.delenv(backend.ENVIRONMENT, raising=False)
-    monkeypatch.setattr(backend, "use_compiled",
-                        lambda steps, choice=None: steps >= backend.AUTO_FROM)
-    assert backend.prepare(backend.AUTO_FROM - 1) is False
-    assert backend.prepare(backend.AUTO_FROM) is True
+    monkeypatch.delitem(sys.modules, "model.kernels")  # as in a fresh process
+    assert backend.prepare(backend.NUMBA_START * 0.99) is False
+    assert backend.prepare(backend.NUMBA_START) is True
+    assert "model.kernels" in sys.modules
     from experiments.runner import RunTask, prepare_kernels
     from scenarios.loader import load_scenario
 
@@ -176,5 +183,6 @@ def test_a_batch_that_pays_for_numba_loads_it_first(monkeypatch):
     prepare_kernels([RunTask("a", base, 1), RunTask("b", base, 2, {"steps": 8}),
                      RunTask("c", base, 3, {"scale.firm_agents": 10})])
     agents = base.scale.firm_agents + base.scale.talent_agents
-    assert seen == [agents * base.steps + agents * 8 + (10 + base.scale.talent_agents)
-                    * base.steps]
+    expected = (backend.saving(agents, base.steps) + backend.saving(agents, 8)
+                + backend.saving(10 + base.scale.talent_agents, base.steps))
+    assert seen == [pytest.approx(expected, rel=1e-12)]
