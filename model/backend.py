@@ -70,7 +70,12 @@ def use_compiled(saved: float, choice: str | None = None) -> bool:
                          f"got {choice!r}")
     if choice != "auto":
         return choice == "compiled"
-    return saved >= NUMBA_START or "model.kernels" in sys.modules
+    return saved >= NUMBA_START or loaded()
+
+
+def loaded() -> bool:
+    """Whether this process has loaded the compiled kernels (numba's start is paid)."""
+    return "model.kernels" in sys.modules
 
 
 def prepare(saved: float) -> bool:

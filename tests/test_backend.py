@@ -135,7 +135,7 @@ def test_row_passes_are_the_same():
 
 def test_auto_choice_and_overrides(monkeypatch):
     monkeypatch.delenv(backend.ENVIRONMENT, raising=False)
-    monkeypatch.delitem(sys.modules, "model.kernels")  # as in a fresh process
+    monkeypatch.setattr(backend, "loaded", lambda: False)  # as in a fresh process
     default = backend.saving(50_000, 52)   # the default scenario's run
     long = backend.saving(600_000, 120)    # full scale, 30 years
     assert default < backend.NUMBA_START / 5 < backend.NUMBA_START < long
@@ -170,10 +170,11 @@ def test_a_batch_that_pays_for_numba_loads_it_first(monkeypatch):
     """``prepare`` loads the compiled kernels for a large batch (its models on "auto" then
     take them), and leaves a small one alone."""
     monkeypatch.delenv(backend.ENVIRONMENT, raising=False)
-    monkeypatch.delitem(sys.modules, "model.kernels")  # as in a fresh process
-    assert backend.prepare(backend.NUMBA_START * 0.99) is False
-    assert backend.prepare(backend.NUMBA_START) is True
-    assert "model.kernels" in sys.modules
+    monkeypatch.setattr(backend, "loaded", lambda: False)  # as in a fresh process
+    asked = []
+    monkeypatch.setattr(backend, "kernels", lambda compiled: asked.append(compiled))
+    assert backend.prepare(backend.NUMBA_START * 0.99) is False and asked == []
+    assert backend.prepare(backend.NUMBA_START) is True and asked == [True]
     from experiments.runner import RunTask, prepare_kernels
     from scenarios.loader import load_scenario
 
