@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from figures.labels import column_label, metric_label, text
+from figures.layout import fit_grid, suptitle
 from figures.region_map import plot_region_map
 from figures.tables import (
     long_metrics,
@@ -46,8 +47,8 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
     names = scenarios_in_order(long, baseline)
     ncols = min(4, max(1, len(metrics)))
     nrows = math.ceil(len(metrics) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
-                             figsize=(3.4 * ncols, 0.35 * len(names) * nrows + 1.1 * nrows + 0.6))
+    fig = plt.figure(figsize=(3.4 * ncols, 0.35 * len(names) * nrows + 1.1 * nrows + 0.6))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     positions = np.arange(len(names))[::-1]
@@ -68,9 +69,9 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
         ax.set_title(metric_label(metric, lang), fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", color="#eeeeee")
-    fig.suptitle(f"{text('final_title', lang, quarter=quarter_of(long, step))} — "
-                 f"{text('interval', lang)}")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    head = suptitle(fig, f"{text('final_title', lang, quarter=quarter_of(long, step))} — "
+                         f"{text('interval', lang)}")
+    fit_grid(fig, list(axes.flat[:len(metrics)]), head)
     return fig
 
 
