@@ -66,7 +66,7 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
             ax.axvline(rows.loc[baseline, "median"], color="#888888", lw=0.8, ls="--")
         ax.set_yticks(positions, names if ax in axes[:, 0] else [""] * len(names), fontsize=8)
         ax.set_ylim(-0.7, len(names) - 0.3)
-        ax.set_title(metric_label(metric, lang), fontsize=9)
+        ax.set_title(metric_label(metric, lang), fontsize=9, y=1.0)  # fixed: no top ticks
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", color="#eeeeee")
     head = suptitle(fig, f"{text('final_title', lang, quarter=quarter_of(long, step))} — "

@@ -7,7 +7,9 @@ helpers instead, measuring only the few texts (tick labels, names) whose width v
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +36,19 @@ class Margins:
     right: float
     top: float
     bottom: float
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Python's cycle collector paused: drawing makes many objects, and each of its passes
+    walks every object the process holds (tables, a model) for little garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @cache
@@ -89,18 +104,23 @@ def suptitle(fig: Figure, title: str) -> float:
 
 
 def fit_grid(fig: Figure, axes: Sequence[Axes], head: float, title_size: float = 9,
-             tick_size: float = 7) -> None:
+             tick_size: float = 7, shared_x: bool = False) -> None:
     """Fixed layout of a grid of panels with titles: room for the y tick labels of the first
     column (left margin) and of the others (gaps), the panel titles and the x tick labels, and
-    ``head`` inches above the panels for the figure's title and legend."""
+    ``head`` inches above the panels for the figure's title and legend. With ``shared_x`` (the
+    same x axis in every panel) only the lowest panel of each column keeps its x tick labels."""
     spec = axes[0].get_subplotspec().get_gridspec()
+    if shared_x:
+        for ax in axes[:max(len(axes) - spec.ncols, 0)]:
+            ax.tick_params(labelbottom=False)
     first = [ax for ax in axes if ax.get_subplotspec().is_first_col()]
     others = [ax for ax in axes if not ax.get_subplotspec().is_first_col()]
     title = line_height(title_size) + rcParams["axes.titlepad"] / POINTS
     labels = line_height(tick_size) + TICK_PAD
     place(fig, Margins(left=widest_ytick(first) + TICK_PAD + EDGE, right=EDGE + 0.1,
                        top=head + title, bottom=labels + EDGE), (spec.nrows, spec.ncols),
-          gaps=(widest_ytick(others) + TICK_PAD + 0.25, labels + title + 0.12))
+          gaps=(widest_ytick(others) + TICK_PAD + 0.25,
+                (0.0 if shared_x else labels) + title + 0.12))
 
 
 def cropped(image: np.ndarray, pad: int) -> np.ndarray:

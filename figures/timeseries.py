@@ -39,7 +39,7 @@ def _grid(count: int, ncols: int = 4, height: float = 2.2) -> tuple[plt.Figure, 
 
 def _small_panel(ax: plt.Axes, title: str, ticks: Ticks) -> None:
     """Title, quarter ticks and a few y ticks of one panel of a grid."""
-    ax.set_title(title, fontsize=TITLE_SIZE)
+    ax.set_title(title, fontsize=TITLE_SIZE, y=1.0)  # a fixed position: no top ticks to avoid
     if ticks is not None:
         ax.set_xticks(*ticks, fontsize=TICK_SIZE)
     ax.yaxis.set_major_locator(MaxNLocator(Y_BINS, steps=Y_STEPS))
@@ -90,7 +90,7 @@ def plot_metrics(region: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     for ax, metric in zip(axes, metrics, strict=True):
         ax.plot(region["step"], region[metric], color=PALETTE[0], lw=1.4, gid="series")
         _small_panel(ax, metric_label(metric, lang), ticks)
-    fit_grid(fig, axes, suptitle(fig, text("metrics_title", lang)))
+    fit_grid(fig, axes, suptitle(fig, text("metrics_title", lang)), shared_x=True)
     return fig
 
 
@@ -119,7 +119,7 @@ def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     fig, axes = _grid(len(metrics))
     _median_panels(axes, stats, names, metrics, long, lang, first_colour=0)
     head = suptitle(fig, text("bands_title", lang))
-    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head))
+    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head), shared_x=True)
     return fig
 
 
@@ -137,7 +137,7 @@ def plot_paired_differences(long: pd.DataFrame, baseline: str, *,
         ax.axhline(0, color="black", lw=0.8)
     _median_panels(axes, stats, names, metrics, long, lang, first_colour=1)
     head = suptitle(fig, text("paired_difference", lang, baseline=baseline))
-    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head))
+    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head), shared_x=True)
     return fig
 
 
