@@ -99,9 +99,10 @@ def _median_panels(axes, stats: pd.DataFrame, names: list[str], metrics: list[st
     """One panel per metric: each scenario's median line, with its 10-90% band when it has
     several replicates (colours from ``first_colour`` on, so a baseline keeps its colour)."""
     ticks = quarter_ticks(long)
+    groups = dict(list(stats.groupby(["scenario", "metric"], sort=False)))
     for ax, metric in zip(axes, metrics, strict=True):
         for k, name in enumerate(names, start=first_colour):
-            rows = stats[(stats["scenario"] == name) & (stats["metric"] == metric)]
+            rows = groups.get((name, metric), stats.iloc[:0])
             colour = PALETTE[k % len(PALETTE)]
             ax.plot(rows["step"], rows["median"], color=colour, lw=1.4, label=name, gid="median")
             if (rows["n"] > 1).any():
