@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from figures.labels import column_label, metric_label, text
 from figures.layout import fit_grid, suptitle
@@ -28,6 +29,7 @@ from figures.tables import (
 from model.region import Region
 
 PALETTE = plt.get_cmap("tab10").colors
+X_BINS = 4  # at most this many intervals between x ticks: six-digit labels side by side fit
 
 
 def final_step(long: pd.DataFrame) -> int:
@@ -68,6 +70,7 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
         ax.set_ylim(-0.7, len(names) - 0.3)
         ax.set_title(metric_label(metric, lang), fontsize=9, y=1.0)  # fixed: no top ticks
         ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(X_BINS, steps=(1, 2, 2.5, 5, 10)))
         ax.grid(axis="x", color="#eeeeee")
     head = suptitle(fig, f"{text('final_title', lang, quarter=quarter_of(long, step))} — "
                          f"{text('interval', lang)}")
