@@ -25,6 +25,7 @@ from matplotlib.font_manager import FontProperties
 POINTS = 72.0  # points per inch
 PNG_LEVEL = 3  # zlib level: as small as level 6 within a few percent, in two thirds the time
 TICK_PAD = 0.1  # inches: tick length and pad beside tick labels (3.5 + 3.5 points)
+MEASURE_DPI = 130  # text widths are measured at the dpi figures are saved at
 EDGE = 0.1  # inches between the outermost texts and the figure's edge
 
 
@@ -53,15 +54,16 @@ def no_gc() -> Iterator[None]:
 
 @cache
 def _renderer() -> RendererAgg:
-    return RendererAgg(1, 1, POINTS)  # at 72 dpi a pixel is a point
+    return RendererAgg(1, 1, MEASURE_DPI)
 
 
 def text_width(labels: Iterable[str], size: float) -> float:
-    """Width in inches of the widest of ``labels`` at ``size`` points (the current rc font)."""
+    """Width in inches of the widest of ``labels`` at ``size`` points (the current rc font),
+    with some slack: hinting makes small text a little wider or narrower at other dpi."""
     prop = FontProperties(size=size)
     widths = [_renderer().get_text_width_height_descent(str(s), prop, False)[0]
               for s in labels if str(s)]
-    return max(widths, default=0.0) / POINTS
+    return max(widths, default=0.0) / MEASURE_DPI * 1.05
 
 
 def ytick_width(ax: Axes) -> float:
@@ -123,15 +125,22 @@ def fit_grid(fig: Figure, axes: Sequence[Axes], head: float, title_size: float =
                 (0.0 if shared_x else labels) + title + 0.12))
 
 
-def cropped(image: np.ndarray, pad: int) -> np.ndarray:
+def _inked(image: np.ndarray) -> np.ndarray:
+    """Pixels that differ from the corner (the background), as booleans (rows, columns)."""
+    pixels = np.ascontiguousarray(image).view(np.uint32)[..., 0]  # one word per RGBA pixel
+    return pixels != pixels[0, 0]
+
+
+def cropped(image: np.ndarray, pad: int) -> np.ndarray | None:
     """``image`` (rows, columns, RGBA) without its blank border, ``pad`` pixels kept around the
     content (what ``bbox_inches="tight"`` gives, from the drawn pixels instead of a second
-    layout of every text)."""
-    pixels = np.ascontiguousarray(image).view(np.uint32)[..., 0]  # one word per RGBA pixel
-    inked = pixels != pixels[0, 0]
+    layout of every text); None when the content reaches an edge (it may go beyond)."""
+    inked = _inked(image)
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if rows.size == 0:
         return image
+    if rows[0] == 0 or cols[0] == 0 or rows[-1] == len(inked) - 1 or cols[-1] == inked.shape[1] - 1:
+        return None
     top, bottom = max(rows[0] - pad, 0), min(rows[-1] + 1 + pad, image.shape[0])
     left, right = max(cols[0] - pad, 0), min(cols[-1] + 1 + pad, image.shape[1])
     return image[top:bottom, left:right]
@@ -139,13 +148,17 @@ def cropped(image: np.ndarray, pad: int) -> np.ndarray:
 
 def save_png(fig: Figure, target: str | Path | BinaryIO, dpi: float, pad: float = 0.1) -> None:
     """Draw ``fig`` once at ``dpi`` and write it as an RGB PNG (the figure is opaque), cropped
-    to its content with ``pad`` inches around it (everything must lie inside the figure:
-    nothing outside is drawn)."""
+    to its content with ``pad`` inches around it; content that reaches the figure's edge is
+    saved with matplotlib's tight bounding box instead (slower: it lays the figure out again,
+    but grows the canvas to what lies beyond)."""
     from PIL import Image
 
     fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig) if not isinstance(fig.canvas, FigureCanvasAgg) else fig.canvas
     canvas.draw()
     image = cropped(np.asarray(canvas.buffer_rgba()), round(pad * dpi))
+    if image is None:
+        fig.savefig(target, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad)
+        return
     Image.fromarray(image[..., :3]).save(target, format="png", dpi=(dpi, dpi),
                                          compress_level=PNG_LEVEL)
