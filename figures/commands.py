@@ -166,15 +166,16 @@ def render(makers: dict[str, Callable], out: Path, lang: str) -> list[Path]:
     import matplotlib.pyplot as plt
 
     from figures.fonts import rc
+    from figures.layout import no_gc, save_png
 
     out.mkdir(parents=True, exist_ok=True)
     files = []
-    with plt.rc_context(rc(lang)):
+    with plt.rc_context(rc(lang)), no_gc():
         for stem, make in makers.items():
             figure = make()
             path = out / file_name(stem, lang)
             try:
-                figure.savefig(path, dpi=DPI, bbox_inches="tight")
+                save_png(figure, path, DPI)
             except OSError as exc:
                 raise CyflowError(f"{path}: cannot write the figure: {exc}") from None
             finally:

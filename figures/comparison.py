@@ -14,8 +14,10 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from figures.labels import column_label, metric_label, text
+from figures.layout import fit_grid, suptitle
 from figures.region_map import plot_region_map
 from figures.tables import (
     long_metrics,
@@ -27,6 +29,7 @@ from figures.tables import (
 from model.region import Region
 
 PALETTE = plt.get_cmap("tab10").colors
+X_BINS = 4  # at most this many intervals between x ticks: six-digit labels side by side fit
 
 
 def final_step(long: pd.DataFrame) -> int:
@@ -46,8 +49,8 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
     names = scenarios_in_order(long, baseline)
     ncols = min(4, max(1, len(metrics)))
     nrows = math.ceil(len(metrics) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
-                             figsize=(3.4 * ncols, 0.35 * len(names) * nrows + 1.1 * nrows + 0.6))
+    fig = plt.figure(figsize=(3.4 * ncols, 0.35 * len(names) * nrows + 1.1 * nrows + 0.6))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     positions = np.arange(len(names))[::-1]
@@ -65,12 +68,13 @@ def plot_dot_whisker(long: pd.DataFrame, *, metrics: Sequence[str] | None = None
             ax.axvline(rows.loc[baseline, "median"], color="#888888", lw=0.8, ls="--")
         ax.set_yticks(positions, names if ax in axes[:, 0] else [""] * len(names), fontsize=8)
         ax.set_ylim(-0.7, len(names) - 0.3)
-        ax.set_title(metric_label(metric, lang), fontsize=9)
+        ax.set_title(metric_label(metric, lang), fontsize=9, y=1.0)  # fixed: no top ticks
         ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(X_BINS, steps=(1, 2, 2.5, 5, 10)))
         ax.grid(axis="x", color="#eeeeee")
-    fig.suptitle(f"{text('final_title', lang, quarter=quarter_of(long, step))} — "
-                 f"{text('interval', lang)}")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    head = suptitle(fig, f"{text('final_title', lang, quarter=quarter_of(long, step))} — "
+                         f"{text('interval', lang)}")
+    fit_grid(fig, list(axes.flat[:len(metrics)]), head)
     return fig
 
 

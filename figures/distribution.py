@@ -8,8 +8,12 @@ import numpy as np
 import pandas as pd
 
 from figures.labels import column_label, text
+from figures.layout import Margins, place
 
 START_END_COLOURS = ("#8c8c8c", "#c0392b")
+# inches around and between the two panels: room for tick labels, axis labels and titles
+# (the saved figure is cropped to what is drawn)
+MARGINS, GAP = Margins(left=0.9, right=0.2, top=0.45, bottom=0.75), 0.8
 
 
 def lorenz(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +36,9 @@ def plot_distribution(values: dict[str, np.ndarray], *, measure: str = "output",
                       lang: str = "en") -> plt.Figure:
     """Rank-size (log-log) and Lorenz curves of each labelled set of node values (e.g. the
     first and the last quarter); the legend gives each set's Gini coefficient."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.3))
+    fig = plt.figure(figsize=(10, 4.3))
+    left, right = fig.subplots(1, 2)
+    place(fig, MARGINS, (1, 2), (GAP, 0.0))
     label = column_label(measure, lang)
     colours = dict(zip(values, [*START_END_COLOURS, *plt.get_cmap("tab10").colors], strict=False))
     for name, series in values.items():
@@ -51,11 +57,10 @@ def plot_distribution(values: dict[str, np.ndarray], *, measure: str = "output",
     right.set_xlabel(text("cum_nodes", lang))
     right.set_ylabel(text("cum_measure", lang, measure=label))
     right.set_title(text("lorenz_title", lang, measure=label))
-    right.set_aspect("equal")
+    right.set_aspect("equal", anchor="W")  # square, beside the gap (the rest is cropped)
     for ax in (left, right):
         ax.legend(fontsize=8, frameon=False)
         ax.grid(color="#eeeeee", which="both")
-    fig.tight_layout()
     return fig
 
 

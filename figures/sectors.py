@@ -15,6 +15,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import NullFormatter
 
 from figures.labels import column_label, sector_label, text
+from figures.layout import EDGE, TICK_PAD, Margins, line_height, place, text_width
 from figures.tables import sectors as sector_names
 
 
@@ -40,7 +41,11 @@ def plot_specialisation(lq: pd.DataFrame, *, names: Sequence[str] | None = None,
     1 on a log scale (red: more specialised than the region, blue: less), values written in
     the cells."""
     values = lq.to_numpy(float)
-    fig, ax = plt.subplots(figsize=(1.1 * lq.shape[1] + 3.2, 0.24 * lq.shape[0] + 1.6))
+    rows = list(names) if names is not None else [str(n) for n in lq.index]
+    columns = [sector_label(s, lang) for s in lq.columns]
+    fig = plt.figure(figsize=(1.1 * lq.shape[1] + 3.2, 0.24 * lq.shape[0] + 1.6))
+    ax = fig.subplots()
+    _fit(fig, rows, columns)
     finite = values[np.isfinite(values) & (values > 0)]
     spread = float(np.max(np.abs(np.log(finite)))) if finite.size else 1.0
     spread = max(spread, 0.05)
@@ -52,10 +57,8 @@ def plot_specialisation(lq: pd.DataFrame, *, names: Sequence[str] | None = None,
         if np.isfinite(value):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5,
                     color="white" if abs(np.log(max(value, 1e-9))) > 0.6 * spread else "black")
-    ax.set_xticks(range(lq.shape[1]), [sector_label(s, lang) for s in lq.columns], fontsize=8,
-                  rotation=30, ha="right")
-    ax.set_yticks(range(lq.shape[0]), list(names) if names is not None else list(lq.index),
-                  fontsize=7)
+    ax.set_xticks(range(lq.shape[1]), columns, fontsize=8, rotation=30, ha="right")
+    ax.set_yticks(range(lq.shape[0]), rows, fontsize=7)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
     ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0) if norm.vmin <= t <= norm.vmax]
     bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
@@ -63,5 +66,12 @@ def plot_specialisation(lq: pd.DataFrame, *, names: Sequence[str] | None = None,
     bar.set_label(text("lq", lang))
     ax.set_title(text("lq_title", lang, measure=column_label(measure, lang), quarter=quarter),
                  fontsize=9)
-    fig.tight_layout()
     return fig
+
+
+def _fit(fig: plt.Figure, rows: Sequence[str], columns: Sequence[str]) -> None:
+    """Margins for the node names (left), the sector names at 30 degrees (below), the title and
+    the colour bar with its label (right; the bar takes its room from the heat map)."""
+    slanted = text_width(columns, 8) * 0.5 + line_height(8) * 0.87
+    place(fig, Margins(left=text_width(rows, 7) + TICK_PAD + EDGE, right=0.9,
+                       top=line_height(9) + 0.2, bottom=slanted + TICK_PAD + EDGE))

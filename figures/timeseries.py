@@ -13,33 +13,55 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from figures.labels import column_label, metric_label, text
+from figures.layout import fit_grid, line_height, suptitle
 from figures.tables import long_metrics, paired_differences, scenarios_in_order, summarise
 from figures.tables import metrics as region_metrics
 
 PALETTE = plt.get_cmap("tab10").colors
+TITLE_SIZE = 9  # points, panel titles
+TICK_SIZE = 7  # points, tick labels
+Ticks = tuple[np.ndarray, np.ndarray] | None  # tick positions and labels
+Y_BINS, Y_STEPS = 5, (1, 2, 2.5, 5, 10)  # a few y ticks, at round steps, in a small panel
 
 
 def _grid(count: int, ncols: int = 4, height: float = 2.2) -> tuple[plt.Figure, np.ndarray]:
     ncols = max(1, min(ncols, count))
     nrows = max(1, math.ceil(count / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, height * nrows + 0.6),
-                             squeeze=False)
+    fig = plt.figure(figsize=(3.3 * ncols, height * nrows + 0.6))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     return fig, axes.flat[:count]
 
 
-def _quarter_ticks(ax: plt.Axes, table: pd.DataFrame) -> None:
-    """Label a few steps by their quarter."""
+def _small_panel(ax: plt.Axes, title: str, ticks: Ticks) -> None:
+    """Title, quarter ticks and a few y ticks of one panel of a grid."""
+    ax.set_title(title, fontsize=TITLE_SIZE, y=1.0)  # a fixed position: no top ticks to avoid
+    if ticks is not None:
+        ax.set_xticks(*ticks, fontsize=TICK_SIZE)
+    ax.yaxis.set_major_locator(MaxNLocator(Y_BINS, steps=Y_STEPS))
+    ax.tick_params(labelsize=TICK_SIZE)
+
+
+def quarter_ticks(table: pd.DataFrame) -> Ticks:
+    """A few steps of ``table`` and their quarter labels (None without quarters)."""
     if "quarter" not in table:
-        return
+        return None
     pairs = table[["step", "quarter"]].drop_duplicates("step").sort_values("step")
     if len(pairs) < 2:
-        return
+        return None
     picks = pairs.iloc[np.linspace(0, len(pairs) - 1, min(4, len(pairs))).round().astype(int)]
-    ax.set_xticks(picks["step"].to_numpy(), picks["quarter"].astype(str).to_numpy(), fontsize=7)
+    return picks["step"].to_numpy(), picks["quarter"].astype(str).to_numpy()
+
+
+def _quarter_ticks(ax: plt.Axes, table: pd.DataFrame) -> None:
+    """Label a few steps by their quarter."""
+    ticks = quarter_ticks(table)
+    if ticks is not None:
+        ax.set_xticks(*ticks, fontsize=TICK_SIZE)
 
 
 def plot_shares(nodes: pd.DataFrame, *, column: str = "output", top: int = 8,
@@ -64,13 +86,11 @@ def plot_metrics(region: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     """Every region metric over time, one small panel each."""
     metrics = list(metrics) if metrics is not None else region_metrics(region)
     fig, axes = _grid(len(metrics))
+    ticks = quarter_ticks(region)
     for ax, metric in zip(axes, metrics, strict=True):
         ax.plot(region["step"], region[metric], color=PALETTE[0], lw=1.4, gid="series")
-        ax.set_title(metric_label(metric, lang), fontsize=9)
-        _quarter_ticks(ax, region)
-        ax.tick_params(labelsize=7)
-    fig.suptitle(text("metrics_title", lang))
-    fig.tight_layout()
+        _small_panel(ax, metric_label(metric, lang), ticks)
+    fit_grid(fig, axes, suptitle(fig, text("metrics_title", lang)), shared_x=True)
     return fig
 
 
@@ -78,17 +98,17 @@ def _median_panels(axes, stats: pd.DataFrame, names: list[str], metrics: list[st
                    long: pd.DataFrame, lang: str, first_colour: int) -> None:
     """One panel per metric: each scenario's median line, with its 10-90% band when it has
     several replicates (colours from ``first_colour`` on, so a baseline keeps its colour)."""
+    ticks = quarter_ticks(long)
+    groups = dict(list(stats.groupby(["scenario", "metric"], sort=False)))
     for ax, metric in zip(axes, metrics, strict=True):
         for k, name in enumerate(names, start=first_colour):
-            rows = stats[(stats["scenario"] == name) & (stats["metric"] == metric)]
+            rows = groups.get((name, metric), stats.iloc[:0])
             colour = PALETTE[k % len(PALETTE)]
             ax.plot(rows["step"], rows["median"], color=colour, lw=1.4, label=name, gid="median")
             if (rows["n"] > 1).any():
                 ax.fill_between(rows["step"], rows["low"], rows["high"], color=colour, alpha=0.2,
                                 lw=0, gid="band")
-        ax.set_title(metric_label(metric, lang), fontsize=9)
-        _quarter_ticks(ax, long)
-        ax.tick_params(labelsize=7)
+        _small_panel(ax, metric_label(metric, lang), ticks)
 
 
 def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
@@ -99,9 +119,8 @@ def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     names = scenarios_in_order(long, baseline)
     fig, axes = _grid(len(metrics))
     _median_panels(axes, stats, names, metrics, long, lang, first_colour=0)
-    _shared_legend(fig, axes, lang)
-    fig.suptitle(text("bands_title", lang))
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    head = suptitle(fig, text("bands_title", lang))
+    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head), shared_x=True)
     return fig
 
 
@@ -118,15 +137,21 @@ def plot_paired_differences(long: pd.DataFrame, baseline: str, *,
     for ax in axes:
         ax.axhline(0, color="black", lw=0.8)
     _median_panels(axes, stats, names, metrics, long, lang, first_colour=1)
-    _shared_legend(fig, axes, lang)
-    fig.suptitle(text("paired_difference", lang, baseline=baseline))
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    head = suptitle(fig, text("paired_difference", lang, baseline=baseline))
+    fit_grid(fig, axes, head + _shared_legend(fig, axes, lang, head), shared_x=True)
     return fig
 
 
-def _shared_legend(fig: plt.Figure, axes: Sequence[plt.Axes], lang: str) -> None:
+def _shared_legend(fig: plt.Figure, axes: Sequence[plt.Axes], lang: str, top: float) -> float:
+    """The scenarios' legend at the right, ``top`` inches below the figure's top edge; returns
+    the height it takes (inches)."""
     handles, labels = axes[0].get_legend_handles_labels() if len(axes) else ([], [])
-    if handles:
-        fig.legend(handles, labels, loc="upper right", ncol=min(4, len(handles)), fontsize=8,
-                   frameon=False, title=f"{text('median', lang)} · {text('band', lang)}",
-                   title_fontsize=8)
+    if not handles:
+        return 0.0
+    ncol = min(4, len(handles))
+    width, height = fig.get_size_inches()
+    fig.legend(handles, labels, loc="upper right", ncol=ncol, fontsize=8, frameon=False,
+               title=f"{text('median', lang)} · {text('band', lang)}", title_fontsize=8,
+               bbox_to_anchor=(1 - 0.1 / width, 1 - top / height), borderaxespad=0)
+    rows = math.ceil(len(handles) / ncol) + 1  # and the title
+    return rows * line_height(8) * 1.25 + 0.1

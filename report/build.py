@@ -54,12 +54,13 @@ def png_uri(make: Callable, lang: str) -> str:
     import matplotlib.pyplot as plt
 
     from figures.fonts import rc
+    from figures.layout import no_gc, save_png
 
-    with plt.rc_context(rc(lang)):
+    with plt.rc_context(rc(lang)), no_gc():
         figure = make()
         buffer = io.BytesIO()
         try:
-            figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+            save_png(figure, buffer, 110)
         finally:
             plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -203,3 +203,14 @@ def test_location_quotients_and_heat_map():
     assert image.get_array().shape == (2, 2)
     assert image.norm(1.0) == pytest.approx(0.5)  # LQ 1 sits in the middle of the colours
     plt.close(fig)
+
+
+def test_cropped_keeps_the_content_and_a_pad_and_declines_at_an_edge():
+    from figures.layout import cropped
+
+    image = np.full((50, 60, 4), 255, np.uint8)
+    image[10:20, 30:35, :3] = 0
+    out = cropped(image, pad=2)
+    assert out.shape[:2] == (14, 9) and (out[2:12, 2:7, :3] == 0).all()
+    image[0, 40, :3] = 0  # content reaching the top edge may go beyond it
+    assert cropped(image, pad=2) is None
