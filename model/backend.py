@@ -23,9 +23,9 @@ ENVIRONMENT = "CYFLOW_KERNELS"
 NUMBA_START = 0.5       # s: numba's import, set-up and cached kernels, once per process
 STEP_SAVING = 0.4e-3    # s per step that the compiled kernels save at any size
 AGENT_SAVING = 14e-9    # s per agent-step they save beyond that
-NAMES = ("region_metric_vector", "firm_logit_draws", "draw_rows", "mark_departed",
-         "squeeze_columns", "closing_rows", "resident_below", "shifted", "closing_draws",
-         "resident_draws", "merge_rows", "live_to_rows", "moved", "buried", "added")
+NAMES = ("region_metric_vector", "firm_logit_draws", "draw_rows", "squeeze_columns",
+         "closing_draws", "resident_draws", "merge_rows", "live_to_rows", "moved", "buried",
+         "added")
 
 
 @dataclass(frozen=True)

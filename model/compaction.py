@@ -20,32 +20,9 @@ from numba import literal_unroll
 
 from model.jit import kernel
 
-__all__ = ["added", "buried", "closing_draws", "closing_rows", "live_to_rows", "mark_departed",
-           "merge_rows", "moved", "resident_below", "resident_draws", "shifted",
-           "squeeze_column", "squeeze_columns"]
+__all__ = ["added", "buried", "closing_draws", "live_to_rows", "merge_rows", "moved",
+           "resident_draws", "squeeze_columns"]
 SPARSE = 32  # squeeze_columns copies block by block when fewer than 1 row in SPARSE drops
-
-
-@kernel
-def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropped):
-    """Find the rows to drop: those marked in ``drop`` (cleared here) and those at node
-    ``outside``, whose count and ``weight`` are added to their (sector, node) cell of
-    ``counts`` and ``sums`` (zeros on entry; in row order, as ``np.bincount``). Writes the
-    dropped rows in order into ``dropped``; returns (rows dropped, rows departed)."""
-    k, departed = 0, 0
-    for i in range(node.shape[0]):
-        if node[i] == outside:
-            cell = sector[i] * cols + node[i]
-            counts[cell] += 1
-            sums[cell] += weight[i]
-            departed += 1
-            dropped[k] = i
-            k += 1
-        elif drop[i]:
-            dropped[k] = i
-            k += 1
-        drop[i] = 0
-    return k, departed
 
 
 @kernel
@@ -97,40 +74,13 @@ def _squeeze_gather(columns, dropped, size):
     return first + m
 
 
-def squeeze_column(column: np.ndarray, dropped: np.ndarray, size: int) -> int:
-    """``squeeze_columns`` on one column."""
-    return squeeze_columns((column,), dropped, size)
-
-
-@kernel
-def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, compute, bonus):
-    """Rows of the resident firms (node < n) that close with uniforms ``u``, one per live row
-    in row order (tombstones, node > n, are skipped without one): below the smaller of the
-    two closure probabilities always, between them when the firm's sign of profit picks the
-    larger (``losses`` with a loss, else ``gains``). The profit is computed as
-    ``agents.firm.FirmTerms.profit`` does, for those rows only: a first pass without
-    branches keeps the rows below the larger probability, a second decides them."""
-    high = max(gains, losses)
-    rows, below = np.empty(u.shape[0], dtype=np.int64), np.empty(u.shape[0])
-    if u.shape[0] == 0:
-        return rows
-    last, k, a = u.shape[0] - 1, 0, 0
-    for i in range(node.shape[0]):
-        j = node[i]
-        x = u[min(a, last)]  # a reaches u.shape[0] only after the last live row
-        a += j <= n
-        rows[k], below[k] = i, x
-        k += (j < n) & (x < high)
-    return _closures(rows, below, k, node, sector, q, d, gains, losses, profit_rate, money,
-                     compute, bonus)
-
-
 @kernel
 def closing_draws(node, sector, q, d, rng, n, gains, losses, profit_rate, money, compute,
                   bonus):
-    """``closing_rows`` drawing the uniforms here: ``rng.random()`` once per live row in row
-    order, the numbers (and the state left) of ``rng.random(live rows)``, without writing
-    them out."""
+    """Rows of the resident firms that close (``model.plain.closing_rows``: below the smaller
+    closure probability always, between the two by the sign of the firm's profit), with the
+    uniforms drawn here: ``rng.random()`` once per live row in row order, the numbers (and the
+    state left) of ``rng.random(live rows)``, without writing them out; tombstones skipped."""
     high = max(gains, losses)
     rows, below = np.empty(node.shape[0], dtype=np.int64), np.empty(node.shape[0])
     k = 0
@@ -167,26 +117,10 @@ def _closures(rows, below, k, node, sector, q, d, gains, losses, profit_rate, mo
 
 
 @kernel
-def resident_below(node, u, n, p):
-    """Rows with node < n whose uniform is below ``p``: one uniform per live row in row order
-    (tombstones, node > n, are skipped without one); no branches."""
-    out = np.empty(u.shape[0], dtype=np.int64)
-    if u.shape[0] == 0:
-        return out
-    last, k, a = u.shape[0] - 1, 0, 0
-    for i in range(node.shape[0]):
-        j = node[i]
-        x = u[min(a, last)]
-        a += j <= n
-        out[k] = i
-        k += (j < n) & (x < p)
-    return out[:k].copy()
-
-
-@kernel
 def resident_draws(node, rng, n, p):
-    """``resident_below`` drawing the uniforms here (``rng.random()`` once per live row in
-    row order: those of ``rng.random(live rows)``)."""
+    """Rows with node < n whose uniform is below ``p`` (``model.plain.resident_below``), with
+    the uniforms drawn here: ``rng.random()`` once per live row in row order, those of
+    ``rng.random(live rows)``; tombstones skipped."""
     out = np.empty(node.shape[0], dtype=np.int64)
     k = 0
     for i in range(node.shape[0]):
@@ -229,31 +163,12 @@ def live_to_rows(ranks, dead):
 
 
 @kernel
-def shifted(counts, sums, cells, weights, sign):
-    """``counts + sign * np.bincount(cells)`` and ``sums + sign * np.bincount(cells,
-    weights)`` as new flat arrays (the weights summed by cell in row order, as bincount
-    does, then added: the same bits)."""
-    size = counts.shape[0]
-    by_count = np.zeros(size, dtype=np.int64)
-    by_weight = np.zeros(size)
-    for i in range(cells.shape[0]):
-        by_count[cells[i]] += 1
-        by_weight[cells[i]] += weights[i]
-    new_counts = np.empty(size, dtype=counts.dtype)
-    new_sums = np.empty(size)
-    for c in range(size):
-        new_counts[c] = counts[c] + sign * by_count[c]
-        new_sums[c] = sums[c] + sign * by_weight[c]
-    return new_counts, new_sums
-
-
-@kernel
 def moved(counts, sums, node, sector, weight, idx, new, cols):
     """Rows ``idx`` go to nodes ``new`` (``node`` written in place). Returns the counts and
     weight sums by cell after taking the movers out of their old cells and then adding them
-    to their new ones (new flat arrays, the same bits as ``shifted`` with sign -1 then +1:
-    weights summed by cell in row order) and the flat [cols * cols] counts of the moves
-    (origin x cols + destination)."""
+    to their new ones (new flat arrays, the same bits as ``counts - np.bincount(old) +
+    np.bincount(new)``: weights summed by cell in row order) and the flat [cols * cols]
+    counts of the moves (origin x cols + destination)."""
     size = counts.shape[0]
     out_count, in_count = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
     out_weight, in_weight = np.zeros(size), np.zeros(size)
@@ -277,7 +192,7 @@ def moved(counts, sums, node, sector, weight, idx, new, cols):
 @kernel
 def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
     """Rows ``idx`` leave the books: returns the counts and weight sums by cell without them
-    (new flat arrays, the same bits as ``shifted`` with sign -1) and their number by region
+    (new flat arrays, the same bits as ``counts - np.bincount(cells)``) and their number by region
     node (node < n); their node becomes ``tombstone``."""
     size = counts.shape[0]
     by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)
@@ -301,7 +216,7 @@ def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
 @kernel
 def added(counts, sums, node, sector, weight, n, cols):
     """New rows enter the books: returns the counts and weight sums by cell with them (new
-    flat arrays, the same bits as ``shifted`` with sign +1) and their number by region node
+    flat arrays, the same bits as ``counts + np.bincount(cells)``) and their number by region node
     (node < n)."""
     size = counts.shape[0]
     by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)

@@ -136,23 +136,6 @@ def draw_rows(cumulative, sector, origin, u):
 
 
 # ---------------------------------------------------------------- rows (model/compaction.py)
-def mark_departed(drop, node, sector, weight, outside, cols, counts, sums, dropped):
-    """The rows to drop (marked in ``drop``, cleared here, or at node ``outside``) written in
-    order into ``dropped``; the departed's counts and weights added to their cells of
-    ``counts`` and ``sums`` (zeros on entry). Returns (rows dropped, rows departed)."""
-    size = node.shape[0]
-    away = node == outside
-    rows = np.flatnonzero(away | (drop[:size] != 0))
-    drop[:size] = 0
-    dropped[: len(rows)] = rows
-    gone = np.flatnonzero(away)
-    if len(gone):
-        cells = sector[gone].astype(np.int64) * cols + node[gone]
-        counts += np.bincount(cells, minlength=len(counts))
-        sums += np.bincount(cells, weights=weight[gone], minlength=len(sums))
-    return len(rows), len(gone)
-
-
 def squeeze_columns(columns, dropped, size):
     """Remove the rows ``dropped`` from every column of ``columns`` in place (order kept);
     returns the rows left."""
@@ -204,13 +187,6 @@ def closing_draws(node, sector, q, d, rng, n, gains, losses, profit_rate, money,
 def resident_draws(node, rng, n, p):
     """``resident_below`` with ``rng.random(live rows)`` as the uniforms."""
     return resident_below(node, rng.random(np.count_nonzero(node <= n)), n, p)
-
-
-def shifted(counts, sums, cells, weights, sign):
-    """``counts + sign * np.bincount(cells)`` and the same for the ``weights`` sums."""
-    size = counts.shape[0]
-    return (counts + sign * np.bincount(cells, minlength=size),
-            sums + sign * np.bincount(cells, weights=weights, minlength=size))
 
 
 def merge_rows(a, b):

@@ -14,6 +14,7 @@ import pytest
 
 from model import backend
 from model.model import RegionModel
+from model.state import TOMBSTONE
 from scenarios.loader import SCENARIO_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,31 +105,27 @@ def test_logit_and_row_draws_are_the_same(closed):
 
 
 def test_row_passes_are_the_same():
+    """The squeeze and the closure and retirement passes (which draw their own uniforms) over
+    rows with tombstones; the books' passes are compared in tests/test_compaction.py."""
     rng = np.random.default_rng(7)
     n, size = 6, 4000
     node = rng.integers(0, n + 1, size)
+    node[rng.random(size) < 0.05] = TOMBSTONE
     sector = rng.integers(0, 5, size).astype(np.int8)
-    weight, u = rng.lognormal(0, 0.4, size), rng.random(size)
-    marks = (rng.random(size) < 0.05).astype(np.uint8)
-    marks[node == n] = 0
+    weight, d = rng.lognormal(0, 0.4, size), rng.random(size)
     profit_rate, money = rng.normal(1, 0.3, (5, n + 1)), rng.normal(-0.5, 0.5, (5, n + 1))
+    compute, bonus = rng.random(n + 1), rng.random(n + 1) * 0.3
+    dropped = np.flatnonzero((node == n) | (node == TOMBSTONE))
     results = []
     for impl in (COMPILED, PLAIN):
-        drop = np.concatenate([marks, np.zeros(100, np.uint8)])
-        counts, sums = np.zeros(5 * (n + 1), np.int64), np.zeros(5 * (n + 1))
-        dropped = np.empty(size, np.int64)
-        k, departed = impl.mark_departed(drop, node, sector, weight, n, n + 1, counts, sums,
-                                         dropped)
         columns = (node.copy(), sector.copy(), weight.copy())
-        left = impl.squeeze_columns(columns, dropped[:k], size)
-        cells = sector[:300].astype(np.int64) * (n + 1) + node[:300]
-        new_counts, new_sums = impl.shifted(counts, sums, cells, weight[:300], -1)
-        closing = [impl.closing_rows(node, sector, weight, u, u, n, g, lo, profit_rate, money,
-                                     u[: n + 1], u[-n - 1:]) for g, lo in
-                   ((0.01, 0.2), (0.2, 0.01), (0.05, 0.05))]
-        results.append([k, departed, drop, counts, sums, dropped[:k], left,
-                        *[c[:left] for c in columns], new_counts, new_sums, *closing,
-                        impl.resident_below(node, u, n, 0.3)])
+        left = impl.squeeze_columns(columns, dropped, size)
+        draws = np.random.default_rng(8)
+        closing = [impl.closing_draws(node, sector, weight, d, draws, n, g, lo, profit_rate,
+                                      money, compute, bonus)
+                   for g, lo in ((0.01, 0.2), (0.2, 0.01), (0.05, 0.05))]
+        results.append([left, *[c[:left] for c in columns], *closing,
+                        impl.resident_draws(node, draws, n, 0.3), draws.random(3)])
     for i, (a, b) in enumerate(zip(*results, strict=True)):
         assert _same(a, b), i
 

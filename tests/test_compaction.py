@@ -1,5 +1,5 @@
-"""The compiled row passes (``model/compaction.py``) and the growable rows of
-``model.state._Rows`` give exactly what their numpy definitions give."""
+"""The row passes (compiled, ``model/compaction.py``; plain, ``model/plain.py``) and the growable
+rows of ``model.state._Rows`` give exactly what their numpy definitions give."""
 
 from __future__ import annotations
 
@@ -11,20 +11,10 @@ import pandas as pd
 import pytest
 
 from model import compaction, plain
-from model.compaction import (
-    buried,
-    closing_rows,
-    live_to_rows,
-    mark_departed,
-    merge_rows,
-    moved,
-    resident_below,
-    shifted,
-    squeeze_column,
-    squeeze_columns,
-)
+from model.compaction import buried, live_to_rows, merge_rows, moved, squeeze_columns
 from model.initial import new_firms
 from model.model import RegionModel
+from model.plain import closing_rows, resident_below
 from model.population import Population
 from model.state import TOMBSTONE, FirmArrays
 from scenarios.schema import InitParams
@@ -45,35 +35,13 @@ def test_squeeze_column_equals_a_boolean_mask():
         for dtype in (np.int64, np.int8, np.float64):
             column = rng.integers(-100, 100, size).astype(dtype)
             expected = column[~drop]
-            kept = squeeze_column(column, np.flatnonzero(drop), size)
+            kept = squeeze_columns((column,), np.flatnonzero(drop), size)
             assert kept == len(expected) and np.array_equal(column[:kept], expected)
         columns = (np.arange(size), np.arange(size).astype(np.int8), rng.random(size))
         expected_all = [c[~drop] for c in columns]
         kept = squeeze_columns(columns, np.flatnonzero(drop), size)
         for column, values in zip(columns, expected_all, strict=True):
             assert kept == len(values) and np.array_equal(column[:kept], values)
-
-
-def test_mark_departed_equals_bincount_and_clears_the_marks():
-    rng = np.random.default_rng(2)
-    n, size = 6, 5000
-    rows = _firms(size, n, rng)
-    drop = (rng.random(size) < 0.05).astype(np.uint8)
-    drop[rows.node == n] = 0
-    marked = drop.astype(bool)
-    cols = n + 1
-    counts, sums = np.zeros(5 * cols, dtype=np.int64), np.zeros(5 * cols)
-    dropped = np.empty(size, dtype=np.int64)
-    k, departed = mark_departed(drop, rows.node, rows.sector, rows.productivity, n, cols,
-                                counts, sums, dropped)
-    out = rows.node == n
-    cells = rows.sector[out].astype(np.int64) * cols + rows.node[out]
-    assert departed == out.sum()
-    assert np.array_equal(counts, np.bincount(cells, minlength=5 * cols))
-    assert np.array_equal(sums, np.bincount(cells, weights=rows.productivity[out],
-                                            minlength=5 * cols))
-    assert np.array_equal(dropped[:k], np.flatnonzero(out | marked))
-    assert not drop.any()
 
 
 def test_closing_rows_and_retirements_equal_numpy():
@@ -129,15 +97,13 @@ def test_model_rows_stay_consistent_with_the_counts():
         assert np.all(np.diff(pop.arrays.uid) > 0)
 
 
-def test_shifted_equals_counts_plus_bincount():
-    rng = np.random.default_rng(5)
-    counts, sums = rng.integers(0, 50, 35), rng.random(35) * 40
-    cells, weights = rng.integers(0, 35, 400), rng.lognormal(0, 0.5, 400)
-    for sign in (-1, 1):
-        new_counts, new_sums = shifted(counts, sums, cells, weights, sign)
-        assert np.array_equal(new_counts, counts + sign * np.bincount(cells, minlength=35))
-        assert np.array_equal(new_sums, sums + sign * np.bincount(cells, weights=weights,
-                                                                    minlength=35))
+def shifted(counts: np.ndarray, sums: np.ndarray, cells: np.ndarray, weights: np.ndarray,
+            sign: int) -> tuple[np.ndarray, np.ndarray]:
+    """The books' definition: ``sign`` x the agents in ``cells`` added to the counts, and
+    their weights (summed by cell in row order, by ``np.bincount``) to the sums."""
+    size = len(counts)
+    return (counts + sign * np.bincount(cells, minlength=size),
+            sums + sign * np.bincount(cells, weights=weights, minlength=size))
 
 
 def test_rows_removed_mid_step_survive_a_pickle():
@@ -173,9 +139,8 @@ def _with_tombstones(node: np.ndarray, rng: np.random.Generator, rate: float) ->
     return node
 
 
-@pytest.mark.parametrize(("closing", "retiring"), [(closing_rows, resident_below),
-                                                   (plain.closing_rows, plain.resident_below)],
-                         ids=["compiled", "plain"])
+@pytest.mark.parametrize(("closing", "retiring"), [(plain.closing_rows, plain.resident_below)],
+                         ids=["plain"])
 def test_closing_rows_skip_tombstones_without_a_uniform(closing, retiring):
     """The closure pass over rows with tombstones closes the same firms, with the same
     uniforms, as over the live rows alone."""
