@@ -402,11 +402,13 @@ class Comparison:
         figures = [levels, plot_differences(self.differences(), self.labels)]
         if out_dir is not None:
             import matplotlib.pyplot as plt
+
+            from figures.layout import save_png
             out = Path(out_dir)
             out.mkdir(parents=True, exist_ok=True)
             for name, fig in zip(("levels.png", "paired_differences.png"), figures, strict=True):
                 if fig is not None:
-                    fig.savefig(out / name, dpi=110, bbox_inches="tight")
+                    save_png(fig, out / name, dpi=110)
                     plt.close(fig)
         return figures
 

@@ -46,7 +46,7 @@ def plot_differences(diffs: pd.DataFrame, labels: list[str]):
         _ticks(ax, part)
     axes[0].legend(fontsize=7)
     fig.suptitle("paired differences: mean with 95% interval, 10-90% band", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title
     return fig
 
 
@@ -74,7 +74,7 @@ def plot_sensitivity(table: pd.DataFrame, method: str):
     axes[0].legend(fontsize=7)
     fig.suptitle(f"{method} sensitivity indices (final quarter, mean over replicates)",
                  fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title
     return fig
 
 
@@ -110,5 +110,5 @@ def plot_morris_plane(table: pd.DataFrame, metrics: list[str] | None = None, *,
     axes[0].legend(fontsize=6, loc="upper left")
     fig.suptitle("Morris μ* (with its confidence interval) against σ (final quarter)",
                  fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title
     return fig

@@ -113,6 +113,7 @@ def write_analysis(folder: str | Path, method: str, table: pd.DataFrame,
     import matplotlib.pyplot as plt
 
     from experiments.plots import plot_sensitivity
+    from figures.layout import save_png
     folder = Path(folder)
     files = [folder / "sensitivity.parquet"]
     write_frame(table.assign(method=method), files[0])
@@ -124,7 +125,7 @@ def write_analysis(folder: str | Path, method: str, table: pd.DataFrame,
     fig = plot_sensitivity(table, method)
     files.append(folder / "sensitivity.png")
     tmp = folder / ".sensitivity.tmp.png"
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    save_png(fig, tmp, dpi=110)
     plt.close(fig)
     tmp.replace(files[-1])
     return files

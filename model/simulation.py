@@ -96,8 +96,9 @@ class Simulation:
             if out_dir is not None:
                 out = Path(out_dir)
                 out.mkdir(parents=True, exist_ok=True)
+                from figures.layout import save_png
                 for stem, figure in figures.items():
-                    figure.savefig(out / file_name(stem, lang), dpi=120, bbox_inches="tight")
+                    save_png(figure, out / file_name(stem, lang), dpi=120)
                     plt.close(figure)
         return list(figures.values())
 
