@@ -214,3 +214,12 @@ def test_cropped_keeps_the_content_and_a_pad_and_declines_at_an_edge():
     assert out.shape[:2] == (14, 9) and (out[2:12, 2:7, :3] == 0).all()
     image[0, 40, :3] = 0  # content reaching the top edge may go beyond it
     assert cropped(image, pad=2) is None
+
+
+def test_every_region_metric_has_a_label_in_both_languages():
+    from figures.labels import METRICS as LABELS
+    from model.metrics.collect import METRIC_NAMES
+
+    missing = [name for name in METRIC_NAMES if name not in LABELS]
+    assert not missing, f"region metrics without an English and Chinese label: {missing}"
+    assert all(en and zh and en != zh for en, zh in LABELS.values())
