@@ -194,22 +194,10 @@ def buried(counts, sums, node, sector, weight, idx, n, cols, tombstone):
     """Rows ``idx`` leave the books: returns the counts and weight sums by cell without them
     (new flat arrays, the same bits as ``counts - np.bincount(cells)``) and their number by region
     node (node < n); their node becomes ``tombstone``."""
-    size = counts.shape[0]
-    by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)
-    died = np.zeros(n, dtype=np.int64)
+    by_count, by_weight, died = _tally(idx, node, sector, weight, n, cols, counts.shape[0])
     for a in range(idx.shape[0]):
-        i = idx[a]
-        j = node[i]
-        cell = sector[i] * cols + j
-        by_count[cell] += 1
-        by_weight[cell] += weight[i]
-        if j < n:
-            died[j] += 1
-        node[i] = tombstone
-    new_counts, new_sums = np.empty(size, dtype=counts.dtype), np.empty(size)
-    for c in range(size):
-        new_counts[c] = counts[c] - by_count[c]
-        new_sums[c] = sums[c] - by_weight[c]
+        node[idx[a]] = tombstone
+    new_counts, new_sums = _booked(counts, sums, by_count, by_weight, -1)
     return new_counts, new_sums, died
 
 
@@ -218,18 +206,36 @@ def added(counts, sums, node, sector, weight, n, cols):
     """New rows enter the books: returns the counts and weight sums by cell with them (new
     flat arrays, the same bits as ``counts + np.bincount(cells)``) and their number by region node
     (node < n)."""
-    size = counts.shape[0]
+    rows = np.arange(node.shape[0])
+    by_count, by_weight, at = _tally(rows, node, sector, weight, n, cols, counts.shape[0])
+    new_counts, new_sums = _booked(counts, sums, by_count, by_weight, 1)
+    return new_counts, new_sums, at
+
+
+@kernel
+def _tally(rows, node, sector, weight, n, cols, size):
+    """Counts and weights of ``rows`` by (sector, node) cell (summed in row order, as
+    ``np.bincount``) and their number by region node (node < n)."""
     by_count, by_weight = np.zeros(size, dtype=np.int64), np.zeros(size)
-    at = np.zeros(n, dtype=np.int64)
-    for i in range(node.shape[0]):
+    per_node = np.zeros(n, dtype=np.int64)
+    for a in range(rows.shape[0]):
+        i = rows[a]
         j = node[i]
         cell = sector[i] * cols + j
         by_count[cell] += 1
         by_weight[cell] += weight[i]
         if j < n:
-            at[j] += 1
+            per_node[j] += 1
+    return by_count, by_weight, per_node
+
+
+@kernel
+def _booked(counts, sums, by_count, by_weight, sign):
+    """New flat books: ``counts + sign x by_count`` and ``sums + sign x by_weight``
+    (``sign`` +1 or -1: an exact negation, the same bits as subtracting)."""
+    size = counts.shape[0]
     new_counts, new_sums = np.empty(size, dtype=counts.dtype), np.empty(size)
     for c in range(size):
-        new_counts[c] = counts[c] + by_count[c]
-        new_sums[c] = sums[c] + by_weight[c]
-    return new_counts, new_sums, at
+        new_counts[c] = counts[c] + sign * by_count[c]
+        new_sums[c] = sums[c] + sign * by_weight[c]
+    return new_counts, new_sums
