@@ -106,8 +106,8 @@ class FirmTerms:
     def profit(self, q: np.ndarray, d: np.ndarray, sector: np.ndarray,
                node: np.ndarray) -> np.ndarray:
         """Annual profit of each firm at ``node`` (the money part of its utility)."""
-        return (q * (1.0 + self.bonus[node] * d) * self.profit_rate[sector, node]
-                + self.money[sector, node] - d * self.compute[node])
+        return annual_profit(q, d, sector, node, self.profit_rate, self.money, self.compute,
+                             self.bonus)
 
     def average_firm(self, mean_d: np.ndarray) -> np.ndarray:
         """[S, N+1] utility (without move costs) of a firm of mean productivity and its
@@ -124,6 +124,16 @@ class FirmTerms:
         home = self.average_firm(mean_d)[:, -1] - self.site[-1]
         elsewhere = home + site_weight * log_elsewhere - self.scale * move_elsewhere
         return np.logaddexp(home, elsewhere)
+
+
+def annual_profit(q: np.ndarray, d: np.ndarray, sector: np.ndarray, node: np.ndarray,
+                  profit_rate: np.ndarray, money: np.ndarray, compute: np.ndarray,
+                  bonus: np.ndarray) -> np.ndarray:
+    """Annual profit of firms of productivity ``q`` and data intensity ``d`` at ``node``:
+    q (1 + bonus_j d) profit_rate[s, j] + money[s, j] - d compute_j (the compiled closure pass,
+    ``model.compaction._closures``, computes the same per firm)."""
+    return (q * (1.0 + bonus[node] * d) * profit_rate[sector, node] + money[sector, node]
+            - d * compute[node])
 
 
 def node_terms(model: RegionModel, subsidies: bool = True) -> FirmTerms:

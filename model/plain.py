@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from agents.firm import annual_profit
+
 # Order of the values returned by region_metric_vector.
 KERNEL_METRICS = (
     "two_core_share", "core_balance", "primacy", "top_share", "gini", "theil",
@@ -161,9 +163,8 @@ def closing_rows(node, sector, q, d, u, n, gains, losses, profit_rate, money, co
     at = np.flatnonzero(here & (u < high))
     between = u[at] >= low
     mid = alive[at[between]]
-    j, s = node[mid], sector[mid]
-    profit = (q[mid] * (1.0 + bonus[j] * d[mid]) * profit_rate[s, j] + money[s, j]
-              - d[mid] * compute[j])
+    profit = annual_profit(q[mid], d[mid], sector[mid], node[mid], profit_rate, money, compute,
+                           bonus)
     keep = np.ones(len(at), dtype=bool)
     keep[between] = u[at[between]] < np.where(profit < 0, losses, gains)
     return alive[at[keep]]
