@@ -20,7 +20,10 @@ Sections (docs/PERFORMANCE.md describes the method and the targets):
   5. the default ``python run.py`` and ``run.py --no-figures`` against the bare import of
      numpy, pandas and Mesa (subprocesses, alternating);
   6. replicates per second in one process (models; the experiments' runner) and the cost of
-     ``mesa.batch_run`` with 1 and 2 processes.
+     ``mesa.batch_run`` with 1 and 2 processes;
+  7. limits of the per-step targets: the step's fixed work (the production model at 500
+     agents, in the rounds of section 1) and the ratio if it cost nothing; the random-number
+     floor per agent-step at each size of section 2.
 Agents are split 2:3 between firms and talent, as in the baseline (20,000 : 30,000), except at
 full scale (300,000 : 300,000).
 """
@@ -131,6 +134,7 @@ COMPARE_CASES = (  # (agents, rounds, steps of each model per round, with the ol
 
 
 PRODUCTIONS = {"production": "", "production_plain": "_plain"}  # kernels: compiled, plain
+FIXED, FIXED_AGENTS = "node_layer", 500  # production at 500 agents: the step's fixed work
 
 
 def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, Any]]:
@@ -156,6 +160,11 @@ def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, An
         models = {name: cls(rng=seed, region=region, agent_views=False,
                             steps=rounds * steps + 1, **extra, **split(agents))
                   for name, (cls, extra) in kinds.items()}
+        # the same production model at FIXED_AGENTS agents: its step is the work that does not
+        # grow with the agents (the node layer: economy, governments, entry, observation)
+        models[FIXED] = RegionModel(rng=seed, region=region, agent_views=False,
+                                    steps=rounds * steps + 1, kernels="compiled",
+                                    **split(FIXED_AGENTS))
         for model in models.values():
             model.step()  # warm-up
         per_round: dict[str, list[tuple[float, float]]] = {name: [] for name in models}
@@ -167,13 +176,18 @@ def compare_reference(cases: tuple, seed: int, quick: bool) -> list[dict[str, An
             row[f"{name}_wall_ms"] = 1e3 * sum(t[0] for t in times) / (rounds * steps)
             row[f"{name}_cpu_ms"] = 1e3 * sum(t[1] for t in times) / (rounds * steps)
         for prod in PRODUCTIONS:
-            for ref in (k for k in models if not k.startswith("production")):
+            for ref in (k for k in models if not k.startswith("production") and k != FIXED):
                 key = ref + PRODUCTIONS[prod]
                 row[f"{key}_ratio_wall"] = row[f"{ref}_wall_ms"] / row[f"{prod}_wall_ms"]
                 row[f"{key}_ratio_cpu"] = row[f"{ref}_cpu_ms"] / row[f"{prod}_cpu_ms"]
                 ratios = [r[1] / max(p[1], 1e-9) for p, r in zip(per_round[prod],
                                                                  per_round[ref], strict=True)]
                 row[f"{key}_ratio_cpu_rounds"] = (min(ratios), max(ratios))
+        # what grows with the agents, and the ratio if the node layer cost nothing
+        row["agent_work_cpu_ms"] = max(row["production_cpu_ms"] - row[f"{FIXED}_cpu_ms"], 1e-6)
+        row["ratio_free_node_layer"] = row["reference_cpu_ms"] / row["agent_work_cpu_ms"]
+        row["node_layer_budget_ms"] = (row["reference_cpu_ms"] / TARGETS["ratio_20k"]
+                                       - row["agent_work_cpu_ms"])
         rows.append(row)
     return rows
 
@@ -198,7 +212,38 @@ def worker_scale(agents: int, steps: int, seed: int, kernels: str) -> dict[str, 
             "ns_per_agent_step": 1e9 * statistics.mean(times) / agents,
             "cpu_ns_per_agent_step": 1e9 * cpu / steps / agents,
             "agents_end": len(model.firms) + len(model.talent),
-            "rss_before_mb": base, "peak_rss_mb": peak_rss_mb()}
+            "rss_before_mb": base, "peak_rss_mb": peak_rss_mb(),
+            **random_floor(model, agents, steps)}
+
+
+def random_floor(model: Any, agents: int, repeats: int) -> dict[str, float]:
+    """CPU ns per agent-step (per agent at the start, as the step's figure) of the draws that
+    any implementation of this model's random stream makes in a step, timed with numpy at the
+    model's current numbers: one uniform per live firm and per live talent (closures and
+    retirements, as the stream is defined), and the deciders' work (one uniform per deciding
+    firm and talent, and one ``exp`` per deciding firm and option of its logit)."""
+    import numpy as np
+
+    spec, options = model.spec, model.region.n + 1
+    firms, talent = len(model.firms), len(model.talent)
+    deciding_firms = round(firms * -np.expm1(-spec.firms.revision_rate * model.dt))
+    deciding_talent = round(talent * -np.expm1(-spec.talent.revision_rate * model.dt))
+    rng = np.random.default_rng(0)
+    values = rng.random((deciding_firms, options)) - 1.0
+    weights = np.empty_like(values)
+    start = time.process_time()
+    for _ in range(repeats):
+        rng.random(firms)
+        rng.random(talent)
+    uniforms = time.process_time() - start
+    start = time.process_time()
+    for _ in range(repeats):
+        np.exp(values, out=weights)
+        rng.random(deciding_firms + deciding_talent)
+    decisions = time.process_time() - start
+    per = 1e9 / repeats / agents
+    return {"floor_uniforms_ns": uniforms * per, "floor_deciders_ns": decisions * per,
+            "floor_ns": (uniforms + decisions) * per}
 
 
 def worker_full(agent_views: bool, steps: int, seed: int) -> dict[str, Any]:
@@ -471,6 +516,30 @@ def report(results: dict[str, Any]) -> str:
         rows.append([f"mesa.batch_run, {br['runs']} runs, {processes} process(es)",
                      f"{wall:.2f}", "", f"{br['runs'] / wall:.1f}"])
     out.append(table(["how", "wall s", "CPU s (this process)", "replicates per s"], rows))
+    out.append("\n## 7. Limits of the per-step targets\n")
+    out.append(f"Fixed work: the production step (compiled) at {FIXED_AGENTS} agents, timed in "
+               "the rounds of section 1; agent work: the step at the size minus that. The "
+               "ratio with a free node layer is the reference's CPU time over the agent work "
+               "alone; the budget is what the node layer may cost for "
+               f"{TARGETS['ratio_20k']:.0f}x (negative: out of reach even at zero).\n")
+    out.append(table(
+        ["agents", "production CPU ms", "fixed CPU ms", "agent work CPU ms", "reference CPU ms",
+         "ratio", "ratio with a free node layer",
+         f"node-layer budget for {TARGETS['ratio_20k']:.0f}x, ms"],
+        [[f"{r['agents']:,}", f"{r['production_cpu_ms']:.3f}", f"{r[f'{FIXED}_cpu_ms']:.3f}",
+          f"{r['agent_work_cpu_ms']:.3f}", f"{r['reference_cpu_ms']:.1f}",
+          f"{r['reference_ratio_cpu']:.0f}x", f"{r['ratio_free_node_layer']:.0f}x",
+          f"{r['node_layer_budget_ms']:.3f}"] for r in results["compare"]]))
+    out.append("\nRandom-number floor (numpy, CPU, at the agents of each size after its run): "
+               "one uniform per live firm and talent (the closure and retirement draws of the "
+               "stream) and the deciders' draws and logit exps, in ns per agent-step:\n")
+    out.append(table(
+        ["agents at start", "production (compiled) CPU ns", "per-agent uniforms", "deciders",
+         "floor", "production / floor"],
+        [[f"{r['agents']:,}", f"{r['cpu_ns_per_agent_step']:.1f}",
+          f"{r['floor_uniforms_ns']:.1f}", f"{r['floor_deciders_ns']:.1f}",
+          f"{r['floor_ns']:.1f}", f"{r['cpu_ns_per_agent_step'] / r['floor_ns']:.1f}"]
+         for r in results["scaling"] if r["kernels"] == "compiled"]))
     out.append("")
 
     out.append("## Targets\n")
