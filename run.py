@@ -149,17 +149,25 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
     prepare_output(out)  # fail before the run, not after it
     sim = Simulation.from_scenario(scenario).run(progress=not args.quiet)
+
+    def draw_figures(folder: Path) -> None:
+        """The run's figures beside its tables, in the new folder before it replaces the old
+        one (an interrupt leaves the old folder whole); a figure that fails is a warning and
+        takes none of the figures with it into the folder."""
+        from figures.commands import save_figures
+
+        before = set(folder.iterdir())
+        try:
+            save_figures(folder, region=sim.model.region)
+        except (CyflowError, OSError, ValueError, KeyError) as exc:
+            for path in set(folder.iterdir()) - before:
+                path.unlink()
+            warnings.warn(f"{out}: the figures were not drawn: {exc}", stacklevel=1)
+
     try:
-        files = sim.save(out, csv=args.csv)
+        files = sim.save(out, csv=args.csv, extra=None if args.no_figures else draw_figures)
     except OSError as exc:
         raise CyflowError(f"{out}: cannot write the results: {exc}") from None
-    try:  # the figures of the run beside its tables (the run itself is saved by now)
-        if not args.no_figures:
-            from figures.commands import save_figures
-
-            files += save_figures(out, region=sim.model.region)
-    except (CyflowError, OSError, ValueError, KeyError) as exc:
-        warnings.warn(f"{out}: the figures were not drawn: {exc}", stacklevel=1)
     if not args.quiet:
         print(sim.summary())
         print(f"results: {out}/ ({', '.join(f.name for f in files)})")

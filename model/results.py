@@ -27,6 +27,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,9 +192,12 @@ def swap_folder(staging: Path, out: Path) -> None:
 
 
 def write_results(model: RegionModel, out_dir: str | Path, *, csv: bool = False,
-                  info: dict[str, Any] | None = None) -> list[Path]:
+                  info: dict[str, Any] | None = None,
+                  extra: Callable[[Path], object] | None = None) -> list[Path]:
     """Write the tables, the resolved scenario and run.json as the folder ``out_dir``,
-    replacing an earlier results folder there as one unit; return the files written."""
+    replacing an earlier results folder there as one unit; return the files written.
+    ``extra(folder)`` may add files (the run's figures) before the swap, so that an interrupt
+    while it works leaves the earlier folder whole."""
     out = prepare_output(out_dir)
     staging = _new_folder(out.parent, f".{out.name}.partial-")
     try:
@@ -212,6 +216,8 @@ def write_results(model: RegionModel, out_dir: str | Path, *, csv: bool = False,
                     "versions": versions(), "git_commit": git_commit(),
                     "git_dirty": git_dirty(), **(info or {})}
         (staging / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
+        if extra is not None:
+            extra(staging)
         names = sorted(file.name for file in staging.iterdir())
         _check_replaceable(out)  # again: user files may have appeared during the run
         swap_folder(staging, out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,9 @@ class Simulation:
                     plt.close(figure)
         return list(figures.values())
 
-    def save(self, out_dir: str | Path, csv: bool = False) -> list[Path]:
-        """Write the results folder (Parquet tables, CSV with ``csv=True``, scenario, run.json)."""
-        return write_results(self.model, out_dir, csv=csv,
+    def save(self, out_dir: str | Path, csv: bool = False,
+             extra: Callable[[Path], object] | None = None) -> list[Path]:
+        """Write the results folder (Parquet tables, CSV with ``csv=True``, scenario, run.json;
+        ``extra(folder)`` adds files, e.g. figures, before it replaces an earlier folder)."""
+        return write_results(self.model, out_dir, csv=csv, extra=extra,
                              info={"wall_time_seconds": round(self.wall_time, 3)})

@@ -110,3 +110,42 @@ def test_a_late_intervention_prints_one_warning_and_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "no effect" in lines[0]
+
+
+def _run_in_process(monkeypatch, out: Path, draw) -> int:
+    """run.py in this process with ``figures.commands.save_figures`` replaced by ``draw``."""
+    import figures.commands
+    import run
+
+    monkeypatch.setattr(figures.commands, "save_figures", draw)
+    return run.main(["--steps", "2", "--quiet", "--out", str(out), *SMALL])
+
+
+def test_ctrl_c_while_the_figures_are_drawn_keeps_the_old_folder(tmp_path, monkeypatch,
+                                                                 capsys):
+    out = _old_results(tmp_path)
+
+    def interrupted(folder: Path, **kwargs) -> list[Path]:
+        (Path(folder) / "map.png").write_bytes(b"half a figure")
+        raise KeyboardInterrupt
+
+    assert _run_in_process(monkeypatch, out, interrupted) == 130
+    assert "interrupted; the results folder was left as it was" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["run.json"]
+    assert (out / "run.json").read_text() == '{"old": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]  # no staging folder left
+
+
+def test_a_figure_that_fails_is_a_warning_and_leaves_no_figure_behind(tmp_path, monkeypatch,
+                                                                      capsys):
+    out = tmp_path / "res"
+
+    def failing(folder: Path, **kwargs) -> list[Path]:
+        (Path(folder) / "map.png").write_bytes(b"half a figure")
+        raise ValueError("no font")
+
+    assert _run_in_process(monkeypatch, out, failing) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err and "the figures were not drawn: no font" in err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "flows.parquet", "nodes.parquet", "region.parquet", "run.json", "scenario.toml"]
