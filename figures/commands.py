@@ -2,9 +2,12 @@
 
 - a run (``nodes.parquet``, ``region.parquet``; ``flows.parquet`` if the model recorded origin-
   destination moves): map, flow maps, metrics, shares, distribution, sectors;
-- a comparison or a sweep (``comparison.parquet``, optionally ``comparison_nodes.parquet``;
-  the contract is in docs/FIGURES.md): bands, paired differences, final metrics per scenario,
-  and per scenario a difference map, plus the baseline's distribution and sectors.
+- a comparison (``comparison.parquet``, optionally ``comparison_nodes.parquet``; the contract
+  is in docs/FIGURES.md): bands, paired differences, final metrics per scenario, and per
+  scenario a difference map, plus the baseline's distribution and sectors;
+- a sweep (``sweep.json`` and its ``runs/``): the response of each headline metric at the
+  horizon to each swept parameter (``response_<metric>``); ``run.py analyze DIR`` adds the
+  sensitivity figure of a Morris or Sobol sweep.
 
 Figures are PNG files written into the folder (or ``--out``); ``--lang zh`` draws them in
 Chinese (names end in ``-zh``), in English with a warning when no CJK font is installed.
@@ -41,9 +44,13 @@ def file_name(stem: str, lang: str) -> str:
 
 
 def kind_of(folder: Path) -> str | None:
-    """``"run"``, ``"comparison"`` or None, from the tables the folder holds."""
+    """``"run"``, ``"comparison"``, ``"sweep"`` or None, from the files the folder holds."""
+    from figures.sweep import is_sweep
+
     if (folder / COMPARISON_TABLE).is_file():
         return "comparison"
+    if is_sweep(folder):
+        return "sweep"
     if all((folder / name).is_file() for name in RUN_TABLES):
         return "run"
     return None
@@ -212,10 +219,15 @@ def save_figures(folder: str | Path, out: str | Path | None = None, *, lang: str
     lang = language(lang)
     kind = kind_of(folder)
     if kind is None:
-        raise CyflowError(f"{folder}: holds neither a run ({', '.join(RUN_TABLES)}) nor a "
-                          f"comparison ({COMPARISON_TABLE}); run run.py first")
-    region = region or Region.load()
+        raise CyflowError(f"{folder}: holds neither a run ({', '.join(RUN_TABLES)}), nor a "
+                          f"comparison ({COMPARISON_TABLE}), nor a sweep (sweep.json); run "
+                          "run.py first")
     target = folder if out is None else Path(out)
+    if kind == "sweep":
+        from figures.sweep import sweep_figures
+
+        return render(sweep_figures(folder, lang), target, lang)
+    region = region or Region.load()
     if kind == "run":
         nodes = read_table(folder / "nodes.parquet", ("step", "node"))
         region_table = read_table(folder / "region.parquet", ("step",))
@@ -243,8 +255,12 @@ def main(command: str, argv: list[str]) -> int:
                         "'baseline' if present, else the first)")
     args = parser.parse_args(argv)
     folder = Path(args.results)
-    if not folder.is_dir():
+    if not folder.exists():
         raise CyflowError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise CyflowError(f"{folder}: is a file; expected a results folder")
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise CyflowError(f"--out {args.out}: is a file; expected a folder for the figures")
     for path in save_figures(folder, args.out, lang=args.lang, baseline=args.baseline):
         print(path)
     return 0

@@ -56,6 +56,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "paired_difference": ("Paired difference against {baseline}", "相对 {baseline} 的配对差值"),
     "bands_title": ("Region metrics by scenario", "各情景的区域指标"),
     "metrics_title": ("Region metrics", "区域指标"),
+    "response_title": ("{metric} in {quarter} against each swept parameter (dots: runs; line: "
+                       "mean)", "{quarter} 的{metric}与各扫描参数 (点: 各次运行; 线: 均值)"),
     "shares_title": ("Share of {measure}, top {top} nodes", "{measure} 份额 (前 {top} 个节点)"),
     "share_of": ("share of {measure}", "{measure} 份额"),
     "final_title": ("Final metrics by scenario, {quarter}", "各情景最终指标, {quarter}"),
@@ -69,7 +71,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "cum_nodes": ("cumulative share of nodes", "节点累计份额"),
     "cum_measure": ("cumulative share of {measure}", "{measure} 累计份额"),
     "equality": ("equality", "完全均等"),
-    "start_end": ("{quarter} (Gini {gini:.3f})", "{quarter} (基尼系数 {gini:.3f})"),
+    "start_end": ("{quarter} (Gini across nodes, unweighted: {gini:.3f})",
+                  "{quarter} (节点间基尼系数, 不加权: {gini:.3f})"),
     # sectors
     "lq_title": ("Specialisation (location quotient of {measure}), {quarter}",
                  "专业化程度 ({measure} 区位熵), {quarter}"),
@@ -138,7 +141,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "core_balance": ("core balance", "双核均衡度"),
     "primacy": ("primacy", "首位度"),
     "top_share": ("top-node share", "首位节点份额"),
-    "gini": ("Gini", "基尼系数"),
+    "gini": ("Gini of output per head (pop.-weighted)", "人均产出基尼系数 (人口加权)"),
     "theil": ("Theil index", "泰尔指数"),
     "theil_between": ("Theil between provinces", "省际泰尔指数"),
     "theil_within": ("Theil within provinces", "省内泰尔指数"),

@@ -223,3 +223,61 @@ def test_every_region_metric_has_a_label_in_both_languages():
     missing = [name for name in METRIC_NAMES if name not in LABELS]
     assert not missing, f"region metrics without an English and Chinese label: {missing}"
     assert all(en and zh and en != zh for en, zh in LABELS.values())
+
+
+SWEEP = f'''name = "tiny"
+scenario = "{(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml").as_posix()}"
+design = "grid"
+replicates = 2
+seed = 3
+[set]
+steps = 3
+"scale.firm_agents" = 200
+"scale.talent_agents" = 300
+[[parameters]]
+key = "mechanisms.market.alpha"
+values = [0.02, 0.1]
+[[parameters]]
+key = "talent.border_cost"
+values = [6.0, 18.0]
+'''
+
+
+def test_plot_a_sweep_folder_draws_each_metric_against_each_parameter(tmp_path, capsys):
+    from experiments.execution import Execution
+    from experiments.storage import load_results
+    from experiments.sweep import Sweep
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(SWEEP, encoding="utf-8")
+    folder = tmp_path / "sweep"
+    Sweep.from_file(spec).run(folder, execution=Execution(serial=True, progress=False))
+    assert commands.kind_of(folder) == "sweep"
+    assert run.main(["plot", str(folder)]) == 0
+    names = {Path(p).name for p in capsys.readouterr().out.split()}
+    assert names == {f"response_{m}.png" for m in
+                     ("two_core_share", "siphon", "axis_premium", "region_growth")}
+    keep([folder / n for n in names], "sweep")
+    # the line is the mean over the runs of each level, computed here from the run tables
+    from figures.sweep import final_values, plot_response
+
+    final, keys = final_values(folder)
+    assert keys == ["mechanisms__market__alpha", "talent__border_cost"] and len(final) == 8
+    long = load_results(folder, metric="siphon")
+    last = long[long["step"] == long["step"].max()]
+    fig = plot_response(final, keys, "siphon")
+    for ax, key in zip(fig.axes, keys, strict=True):
+        line = next(artist for artist in ax.lines if artist.get_gid() == "mean")
+        expected = last.groupby(key)["value"].mean()
+        assert np.allclose(line.get_xdata(), expected.index.to_numpy())
+        assert np.allclose(line.get_ydata(), expected.to_numpy())
+    plt.close(fig)
+
+
+def test_plot_names_a_file_given_as_folder_or_as_out(run_folder, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert run.main(["plot", str(afile)]) == 2
+    assert "is a file; expected a results folder" in capsys.readouterr().err
+    assert run.main(["plot", str(run_folder), "--out", str(afile)]) == 2
+    assert "--out" in capsys.readouterr().err and afile.read_text() == "x"
