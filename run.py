@@ -17,13 +17,15 @@ whole when the run succeeds, and left as it was when anything fails.
 
 Exit status: 0 done; 2 bad input (one "error:" line naming the file, key and what was
 expected); 3 the run failed (a value that is not finite, or out of memory); 70 an internal
-error (a bug: please report it; --debug shows the traceback); 130 interrupted (Ctrl-C).
+error (a bug: please report it; --debug shows the traceback); 130 interrupted (Ctrl-C); 141
+the reader of the output went away (e.g. ``| head``; what was saved before stays saved).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import tomllib
 import warnings
@@ -34,6 +36,7 @@ from model.errors import CyflowError, ScenarioError, SimulationError
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "baseline.toml"
 EXIT_INPUT, EXIT_RUN, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 70, 130
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 def parse_set(items: list[str]) -> dict:
@@ -116,6 +119,9 @@ def guarded(command: Callable[[], int], *, debug: bool = False) -> int:
         except KeyboardInterrupt:
             print("error: interrupted; the results folder was left as it was", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except BrokenPipeError:  # the reader closed stdout: nothing to tell it, no traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_PIPE
         except SimulationError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_RUN

@@ -17,8 +17,12 @@ from typing import Any
 def main(argv: list[str] | None = None) -> int:
     """Static figures of a results folder; returns the exit status."""
     import run
+    from figures import commands
 
-    return run.main(["plot", *(sys.argv[1:] if argv is None else argv)])
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    return run.guarded(lambda: commands.main("plot", args, prog="visualize.py"), debug=debug)
 
 
 def _served_by_solara() -> bool:

@@ -243,9 +243,10 @@ def save_figures(folder: str | Path, out: str | Path | None = None, *, lang: str
     return render(makers, target, lang)
 
 
-def main(command: str, argv: list[str]) -> int:
+def main(command: str, argv: list[str], prog: str | None = None) -> int:
     """Draw the figures of a folder (raises CyflowError when it holds no results)."""
-    parser = argparse.ArgumentParser(prog=f"run.py {command}", description=__doc__,
+    parser = argparse.ArgumentParser(prog=prog or f"run.py {command}",
+                                     description=__doc__.replace("``", ""),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", help="a results folder: a run, a comparison or a sweep")
     parser.add_argument("--lang", choices=("en", "zh"), default="en",

@@ -36,7 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "difference_map_title": ("Difference in {measure} at {quarter}: {scenario} − {baseline}",
                              "{quarter} {measure} 差值: {scenario} − {baseline}"),
     "province_by_shape": ("province by marker shape and edge; no boundary data",
-                          "省份以标记形状和边框颜色区分 (无边界数据)"),
+                          "省份以标记形状和边框颜色区分; 无边界数据"),
     # flows
     "flow_title": ("{kind} moves between nodes, {period}", "{period} 节点间{kind}流动"),
     "firm": ("firm", "企业"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +62,8 @@ class Simulation:
             f"{len(self.model.firms):,} firm + {len(self.model.talent):,} talent agents at the "
             f"end, {self.wall_time:.1f} s",
             f"digital output: x{m['total_output'] / self.model.history[0]['output'].sum():.2f} "
-            f"({m['region_growth']:+.1%} a year)",
+            f"({math.expm1(m['region_growth']):+.1%} a year compound; log rate "
+            f"{m['region_growth']:.3f})",
             f"two-core share: {m['two_core_share']:.3f} (balance {m['core_balance']:.2f}); "
             f"siphon {m['siphon']:+.3f}",
             f"non-core nodes growing: {m['noncore_growing']:.0f}, gaining share: "

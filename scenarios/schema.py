@@ -212,8 +212,11 @@ class GrowthParams(_Validated):
                                   "annual profit is negative")
     graduation_rate: float = param(0.04, 0, 1, doc="new digital talent per year from the "
                                    "region's universities, as a share of the region's talent",
-                                   source="convention; ~0.3 M ICT graduates/yr in Sichuan and "
-                                   "Chongqing vs ~3 M digital workers (MOE)")
+                                   source="convention, declared uncertain: ~0.3 M ICT graduates "
+                                   "a year in Sichuan and Chongqing against ~3 M digital "
+                                   "workers (MOE) give 0.10 if every graduate took a digital "
+                                   "job in the region; 0.04 assumes about 40% do (the share "
+                                   "was not found)", uncertain=(0.02, 0.10))
     retirement_rate: float = param(0.03, 0, 1, doc="annual hazard of leaving the digital "
                                    "workforce (retirement, career change)")
 

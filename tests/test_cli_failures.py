@@ -149,3 +149,15 @@ def test_a_figure_that_fails_is_a_warning_and_leaves_no_figure_behind(tmp_path, 
     assert "warning:" in err and "the figures were not drawn: no font" in err
     assert sorted(p.name for p in out.iterdir()) == [
         "flows.parquet", "nodes.parquet", "region.parquet", "run.json", "scenario.toml"]
+
+
+def test_a_closed_output_pipe_is_status_141_without_a_traceback(tmp_path):
+    out = tmp_path / "res"
+    proc = subprocess.Popen(_cmd("--steps", "2", "--no-figures", "--out", str(out), *SMALL),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    proc.stdout.close()  # as `| head -0` would: the summary has nowhere to go
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr and "error" not in stderr
+    assert (out / "run.json").is_file()  # saved before the summary was printed
