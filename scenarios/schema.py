@@ -334,6 +334,10 @@ class MetricParams(_Validated):
     cluster_lq: float = param(1.25, 1, 10, doc="a cluster: a non-core node whose sector "
                               "location quotient is at least this", source="convention "
                               "(LQ > 1.25: Miller et al. 2001 cluster mapping)")
+    cluster_rise: float = param(0.10, 0, 10, doc="a cluster's LQ must have risen by at least "
+                                "this fraction of its start value", source="convention: above "
+                                "the quarter-to-quarter noise of high LQs at the default scale "
+                                "(90th percentile 0.07, median 0.018; docs/VALIDATION.md)")
 
 
 @dataclass(frozen=True)

@@ -198,13 +198,16 @@ def test_axis_premium_recovers_the_corridor_effect_net_of_distance():
 
 
 def test_clusters_count_high_and_rising_noncore_specialisations():
-    noncore = np.array([False, True, True, True])
-    lq0 = np.array([[2.0, 1.0, 1.4, 2.0], [0.5, 1.0, 1.0, 0.5]])
-    lq = np.array([[2.5, 1.3, 1.2, 2.2], [0.4, 1.0, 1.0, 0.4]])
-    # node 0 is a core; node 1 rises to 1.3 >= 1.25; node 2 falls below; node 3 rises
-    np.testing.assert_array_equal(clusters(lq, lq0, noncore, 1.25), [False, True, False, True])
-    lq_flat = lq0.copy()
-    assert not clusters(lq_flat, lq0, noncore, 1.25).any()  # high but not rising
+    noncore = np.array([False, True, True, True, True])
+    lq0 = np.array([[2.0, 1.0, 1.4, 2.0, 2.0], [0.5, 1.0, 1.0, 0.5, 0.5]])
+    lq = np.array([[2.5, 1.3, 1.2, 2.3, 2.1], [0.4, 1.0, 1.0, 0.4, 0.4]])
+    # node 0 is a core; node 1 rises to 1.3 >= 1.25 (+30%); node 2 falls below 1.25; node 3
+    # rises by 15%; node 4 by 5%: a cluster only when any rise counts
+    np.testing.assert_array_equal(clusters(lq, lq0, noncore, 1.25, 0.10),
+                                  [False, True, False, True, False])
+    np.testing.assert_array_equal(clusters(lq, lq0, noncore, 1.25, 0.0),
+                                  [False, True, False, True, True])
+    assert not clusters(lq0.copy(), lq0, noncore, 1.25, 0.0).any()  # high but not rising
 
 
 def test_siphon_is_the_cores_gain_against_the_near_periphery():
@@ -233,7 +236,7 @@ def test_pattern_measures_growth_and_counts():
                          sector_output_start=sec0, cores=np.array([0, 1]),
                          axis=np.array([True, True, True, False]),
                          hours_to_core=np.array([0.0, 0.0, 1.0, 1.0]), siphon_hours=2.0,
-                         cluster_lq=1.25, years=2.0)
+                         cluster_lq=1.25, cluster_rise=0.10, years=2.0)
     assert m["region_growth"] == pytest.approx(np.log(18.0 / 10.0) / 2.0)
     assert m["noncore_growing"] == 1 and m["noncore_gaining"] == 0
     assert m["siphon"] == pytest.approx((16 / 18 - 0.8) - (2 / 18 - 0.2))

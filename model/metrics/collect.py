@@ -109,7 +109,8 @@ def _totals(model: RegionModel, record: dict[str, np.ndarray]) -> dict[str, Any]
         base = (start, model.network), PatternStart(
             output_start=start["output"], sector_output_start=_sector_output(start),
             cores=model.cores, axis=model.network.axis_mask, hours_to_core=hours,
-            siphon_hours=spec.siphon_hours, cluster_lq=spec.cluster_lq)
+            siphon_hours=spec.siphon_hours, cluster_lq=spec.cluster_lq,
+            cluster_rise=spec.cluster_rise)
         model.__dict__["_pattern_start"] = base
     out.update(base[1].measures(record["output"], _sector_output(record), model.years))
     return out

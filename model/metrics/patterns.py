@@ -6,7 +6,8 @@
                    core), i.e. the extra growth of corridor nodes over comparable off-corridor
                    nodes at the same distance from a core
   clusters         non-core nodes with a sector whose location quotient is at least
-                   ``cluster_lq`` and higher than at the start
+                   ``cluster_lq`` and has risen by at least ``cluster_rise`` (a fraction) of
+                   its start value
   siphon           the cores' gain in output share minus the change in share of the non-core
                    nodes within ``siphon_hours`` of a core (positive: the near periphery loses
                    as the cores gain)
@@ -41,9 +42,10 @@ def axis_premium(growth: np.ndarray, axis: np.ndarray, hours_to_core: np.ndarray
 
 
 def clusters(lq: np.ndarray, lq_start: np.ndarray, noncore: np.ndarray,
-             threshold: float) -> np.ndarray:
-    """[N] True for non-core nodes with a sector at LQ >= threshold and above its start LQ."""
-    rising = (lq >= threshold) & (lq > lq_start + 1e-12)
+             threshold: float, rise: float) -> np.ndarray:
+    """[N] True for non-core nodes with a sector at LQ >= threshold that rose by at least
+    ``rise`` times its start LQ (and by more than rounding when ``rise`` is 0)."""
+    rising = (lq >= threshold) & (lq >= lq_start * (1.0 + rise)) & (lq > lq_start + 1e-12)
     return rising.any(axis=0) & noncore
 
 
@@ -74,7 +76,7 @@ class PatternStart:
 
     def __init__(self, *, output_start: np.ndarray, sector_output_start: np.ndarray,
                  cores: np.ndarray, axis: np.ndarray, hours_to_core: np.ndarray,
-                 siphon_hours: float, cluster_lq: float) -> None:
+                 siphon_hours: float, cluster_lq: float, cluster_rise: float) -> None:
         n = len(output_start)
         noncore = np.ones(n, dtype=bool)
         noncore[cores] = False
@@ -85,7 +87,7 @@ class PatternStart:
         self.start = output_start / self.start_total
         self.log_start = np.maximum(output_start, 1e-300)
         self.lq0 = location_quotients(sector_output_start)
-        self.cluster_lq = cluster_lq
+        self.cluster_lq, self.cluster_rise = cluster_lq, cluster_rise
         self.start_clusters = noncore & (self.lq0 >= cluster_lq).any(axis=0)
         self.cluster_pairs = np.triu_indices(int(self.start_clusters.sum()), k=1)
 
@@ -96,7 +98,7 @@ class PatternStart:
         shares = output / output.sum()
         growth = np.log(np.maximum(output, 1e-300) / self.log_start)
         cluster = clusters(location_quotients(sector_output), self.lq0, noncore,
-                           self.cluster_lq)
+                           self.cluster_lq, self.cluster_rise)
         total = float(np.log(output.sum() / self.start_total))
         return {
             "axis_premium": axis_premium(growth, self.axis, self.hours, noncore),
@@ -114,9 +116,10 @@ class PatternStart:
 def pattern_measures(*, output: np.ndarray, output_start: np.ndarray,
                      sector_output: np.ndarray, sector_output_start: np.ndarray,
                      cores: np.ndarray, axis: np.ndarray, hours_to_core: np.ndarray,
-                     siphon_hours: float, cluster_lq: float, years: float) -> dict[str, float]:
+                     siphon_hours: float, cluster_lq: float, cluster_rise: float,
+                     years: float) -> dict[str, float]:
     """Every pattern measure of one state against the start."""
     return PatternStart(output_start=output_start, sector_output_start=sector_output_start,
                         cores=cores, axis=axis, hours_to_core=hours_to_core,
-                        siphon_hours=siphon_hours, cluster_lq=cluster_lq
-                        ).measures(output, sector_output, years)
+                        siphon_hours=siphon_hours, cluster_lq=cluster_lq,
+                        cluster_rise=cluster_rise).measures(output, sector_output, years)
