@@ -19,6 +19,7 @@ from figures.labels import column_label, metric_label, text
 from figures.layout import fit_grid, line_height, suptitle
 from figures.tables import long_metrics, paired_differences, scenarios_in_order, summarise
 from figures.tables import metrics as region_metrics
+from model.metrics.collect import NOT_AT_START
 
 PALETTE = plt.get_cmap("tab10").colors
 TITLE_SIZE = 9  # points, panel titles
@@ -35,6 +36,12 @@ def _grid(count: int, ncols: int = 4, height: float = 2.2) -> tuple[plt.Figure, 
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     return fig, axes.flat[:count]
+
+
+def _without_step_zero_events(long: pd.DataFrame) -> pd.DataFrame:
+    """A long table without the step-0 rows of the metrics that count a step's events or are
+    rates since the start (0 there by construction: the initial state has had no step)."""
+    return long[~(long["metric"].isin(NOT_AT_START) & (long["step"] == 0))]
 
 
 def _small_panel(ax: plt.Axes, title: str, ticks: Ticks) -> None:
@@ -88,7 +95,8 @@ def plot_metrics(region: pd.DataFrame, *, metrics: Sequence[str] | None = None,
     fig, axes = _grid(len(metrics))
     ticks = quarter_ticks(region)
     for ax, metric in zip(axes, metrics, strict=True):
-        ax.plot(region["step"], region[metric], color=PALETTE[0], lw=1.4, gid="series")
+        rows = region[region["step"] > 0] if metric in NOT_AT_START else region
+        ax.plot(rows["step"], rows[metric], color=PALETTE[0], lw=1.4, gid="series")
         _small_panel(ax, metric_label(metric, lang), ticks)
     fit_grid(fig, axes, suptitle(fig, text("metrics_title", lang)), shared_x=True)
     return fig
@@ -115,6 +123,7 @@ def plot_bands(long: pd.DataFrame, *, metrics: Sequence[str] | None = None,
                baseline: str | None = None, lang: str = "en") -> plt.Figure:
     """Per metric, each scenario's median over replicates with its 10-90% band."""
     metrics = list(metrics) if metrics is not None else long_metrics(long)
+    long = _without_step_zero_events(long)
     stats = summarise(long[long["metric"].isin(metrics)], ["scenario", "metric", "step"])
     names = scenarios_in_order(long, baseline)
     fig, axes = _grid(len(metrics))
@@ -130,6 +139,7 @@ def plot_paired_differences(long: pd.DataFrame, baseline: str, *,
     """Per metric, each scenario minus the baseline replicate with the same seed: median and
     10-90% band over the pairs, with the zero line."""
     metrics = list(metrics) if metrics is not None else long_metrics(long)
+    long = _without_step_zero_events(long)
     diffs = paired_differences(long[long["metric"].isin(metrics)], baseline, ["metric", "step"])
     stats = summarise(diffs, ["scenario", "metric", "step"])
     names = [n for n in scenarios_in_order(long, baseline) if n != baseline]

@@ -281,3 +281,23 @@ def test_plot_names_a_file_given_as_folder_or_as_out(run_folder, tmp_path, capsy
     assert "is a file; expected a results folder" in capsys.readouterr().err
     assert run.main(["plot", str(run_folder), "--out", str(afile)]) == 2
     assert "--out" in capsys.readouterr().err and afile.read_text() == "x"
+
+
+def test_events_of_a_step_and_rates_since_the_start_are_drawn_from_step_one():
+    from figures.timeseries import plot_metrics
+
+    region = pd.DataFrame({"step": [0, 1, 2], "quarter": ["2022Q4", "2023Q1", "2023Q2"],
+                           "two_core_share": [0.8, 0.81, 0.82], "firm_movers": [0, 120, 130],
+                           "region_growth": [0.0, 0.11, 0.12]})
+    fig = plot_metrics(region)
+    first = {ax.get_title(): next(line for line in ax.lines if line.get_gid() == "series")
+             .get_xdata()[0] for ax in fig.axes}
+    assert first == {"two-core share": 0, "firm moves": 1, "region growth rate": 1}
+    plt.close(fig)
+    long = pd.DataFrame({"scenario": "baseline", "replicate": 0, "step": [0, 1, 0, 1],
+                         "metric": ["firm_movers", "firm_movers", "gini", "gini"],
+                         "value": [0.0, 5.0, 0.6, 0.61]})
+    fig = plot_bands(long)
+    steps = {ax.get_title(): list(ax.lines[0].get_xdata()) for ax in fig.axes}
+    assert steps["firm moves"] == [1] and len(steps[next(t for t in steps if "Gini" in t)]) == 2
+    plt.close(fig)

@@ -36,6 +36,18 @@ METRIC_NAMES = (
     "talent_arrived", "talent_left", "graduates", "retired",
 )
 
+# what happened during a step (moves, entry and exit, subsidies paid): the initial state
+# (step 0) has had no step, so these are 0 there by construction, not by measurement
+STEP_EVENTS = (
+    "noncore_flow_share", "flow_centralization", "total_subsidy", "firm_movers",
+    "talent_movers", "cross_province_firm_moves", "cross_province_talent_moves",
+    "firms_arrived", "firms_left", "firms_born", "firms_closed", "talent_arrived",
+    "talent_left", "graduates", "retired",
+)
+# rates of change since the start (per year, or of growth): undefined at step 0, recorded as 0
+SINCE_START_RATES = ("region_growth", "axis_premium")
+NOT_AT_START = STEP_EVENTS + SINCE_START_RATES  # figures draw these from step 1
+
 
 def region_metric(name: str, model: RegionModel) -> Any:
     """The metric ``name`` of the model's current step (computed once per step in ``_record``)."""
