@@ -256,10 +256,16 @@ def _legends(ax: plt.Axes, network: list, size: np.ndarray, size_label: str, lan
         handles = [Line2D([], [], ls="", marker="o", markerfacecolor="#dddddd",
                           markeredgecolor="#222222",
                           markersize=float(np.sqrt(marker_areas(np.array([v, top]))[0])),
-                          label=f"{v:,.3g}") for v in refs]
+                          label=_legend_number(v)) for v in refs]
         panel.legend(handles=handles, title=size_label or text("size", lang),
                      bbox_to_anchor=(0.0, min(0.30, _below(panel, second))),
                      labelspacing=1.8, borderpad=1.0, handletextpad=1.6, **kwargs)
+
+
+def _legend_number(value: float) -> str:
+    """A rounded legend value in plain digits with thousands separators (11,000, 3,400, 0.25),
+    never in exponent notation."""
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.3g}"
 
 
 def _below(panel: plt.Axes, legend) -> float:

@@ -150,3 +150,10 @@ def test_without_a_cjk_font_figures_fall_back_to_english(monkeypatch):
     with pytest.warns(UserWarning, match="no CJK font"):
         assert fonts.language("zh") == "en"
     assert "font.sans-serif" not in fonts.rc("en")
+
+
+def test_size_legend_numbers_are_plain_digits():
+    from figures.region_map import _legend_number, _round
+
+    assert [_legend_number(_round(v)) for v in (11234.5, 3371.0, 570.2, 0.2468)] == \
+        ["11,000", "3,400", "570", "0.25"]
