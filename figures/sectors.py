@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import LogNorm
+from matplotlib.colors import FuncNorm
 from matplotlib.ticker import NullFormatter
 
 from figures.labels import column_label, sector_label, text
@@ -47,26 +47,46 @@ def plot_specialisation(lq: pd.DataFrame, *, names: Sequence[str] | None = None,
     ax = fig.subplots()
     _fit(fig, rows, columns)
     finite = values[np.isfinite(values) & (values > 0)]
-    spread = float(np.max(np.abs(np.log(finite)))) if finite.size else 1.0
-    spread = max(spread, 0.05)
-    norm = LogNorm(vmin=np.exp(-spread), vmax=np.exp(spread))
+    low = min(float(finite.min()), 0.95) if finite.size else 0.5
+    high = max(float(finite.max()), 1.05) if finite.size else 2.0
+    norm = diverging_log_norm(low, high)
     shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
     image = ax.imshow(shown, cmap=plt.get_cmap("RdBu_r").with_extremes(bad="#eeeeee"),
                       norm=norm, aspect="auto", gid="lq")
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5,
-                    color="white" if abs(np.log(max(value, 1e-9))) > 0.6 * spread else "black")
+                    color="white" if abs(norm(max(value, 1e-9)) - 0.5) > 0.3 else "black")
     ax.set_xticks(range(lq.shape[1]), columns, fontsize=8, rotation=30, ha="right")
     ax.set_yticks(range(lq.shape[0]), rows, fontsize=7)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
-    ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0) if norm.vmin <= t <= norm.vmax]
+    ticks = [t for t in LQ_TICKS if norm.vmin <= t <= norm.vmax]
     bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
     bar.set_label(text("lq", lang))
     ax.set_title(text("lq_title", lang, measure=column_label(measure, lang), quarter=quarter),
                  fontsize=9)
     return fig
+
+
+LQ_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def diverging_log_norm(low: float, high: float) -> FuncNorm:
+    """Colours for location quotients from ``low`` (< 1) to ``high`` (> 1): logarithmic on each
+    side of 1, which sits in the middle; each side spans its own range, so the largest LQ is
+    the deepest red and the smallest the deepest blue."""
+    down, up = -np.log(low), np.log(high)
+
+    def forward(v: np.ndarray) -> np.ndarray:
+        x = np.log(np.clip(v, low, high))
+        return np.where(x < 0, 0.5 + 0.5 * x / down, 0.5 + 0.5 * x / up)
+
+    def inverse(y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, float)
+        return np.exp(np.where(y < 0.5, (y - 0.5) * 2 * down, (y - 0.5) * 2 * up))
+
+    return FuncNorm((forward, inverse), vmin=low, vmax=high)
 
 
 def _fit(fig: plt.Figure, rows: Sequence[str], columns: Sequence[str]) -> None:

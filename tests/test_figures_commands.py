@@ -203,6 +203,14 @@ def test_location_quotients_and_heat_map():
     assert image.get_array().shape == (2, 2)
     assert image.norm(1.0) == pytest.approx(0.5)  # LQ 1 sits in the middle of the colours
     plt.close(fig)
+    # each side of 1 spans its own range: the largest LQ is the deepest red, the smallest the
+    # deepest blue, whatever the other side's range
+    skewed = pd.DataFrame({"x": [4.9, 0.01], "y": [1.0, 2.0]}, index=["a", "b"])
+    fig = plot_specialisation(skewed)
+    norm = next(im for im in fig.axes[0].images if im.get_gid() == "lq").norm
+    assert [float(norm(v)) for v in (0.01, 0.1, 1.0, 2.0, 4.9)] == pytest.approx(
+        [0.0, 0.25, 0.5, 0.5 + 0.5 * np.log(2) / np.log(4.9), 1.0])
+    plt.close(fig)
 
 
 def test_cropped_keeps_the_content_and_a_pad_and_declines_at_an_edge():
