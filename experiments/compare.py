@@ -39,7 +39,7 @@ import pandas as pd
 
 from experiments.design import latin_hypercube
 from experiments.execution import Execution, execute
-from experiments.runner import RunTask, apply_overrides, model_columns
+from experiments.runner import RunTask, apply_overrides, model_columns, warn_inactive_once
 from experiments.seeds import run_seed
 from experiments.spec import (
     ComparisonSpec,
@@ -183,16 +183,19 @@ class Comparison:
         return tasks
 
     def check(self, tasks: list[RunTask]) -> None:
-        """Metric names exist, and every (scenario, draw) makes a valid scenario."""
+        """Metric names exist, and every (scenario, draw) makes a valid scenario; an
+        intervention that starts after the horizon is said once here, not once per run."""
         region_cols, node_cols = model_columns(self.scenarios[0])
         check_metrics(self.output, region_cols, node_cols, "comparison")
-        seen = set()
+        seen, resolved = set(), []
         for task in tasks:
             key = (task.run_id[:3], task.point)
-            if key not in seen and task.overrides:
+            if key not in seen:
                 seen.add(key)
-                apply_overrides(task.scenario, task.overrides,
-                                file=f"uncertainty draw {task.point}")
+                resolved.append(apply_overrides(task.scenario, task.overrides,
+                                                file=f"uncertainty draw {task.point}")
+                                if task.overrides else task.scenario)
+        warn_inactive_once(resolved)
 
     # ------------------------------------------------------------------ run
     def run(self, execution: Execution | None = None, *,
