@@ -10,18 +10,15 @@ parameters declared uncertain in the schema). Statistics:
 
 * levels: per scenario, metric, node and quarter the median and the 10-90% band over every run
   (replicates and draws pooled);
-* paired differences against the first scenario, per run pair (d, r); the interval is the 95%
-  Student-t interval of the mean paired difference, whose unit is the replicate (without
-  uncertainty) or the draw (with uncertainty: replicates are averaged within each draw first,
-  so the interval reflects parameter uncertainty); the 10-90% band of the paired differences
-  is given too;
-* sign agreement: the share of units (replicates, or draws) whose difference has the sign of
-  the mean; a sign is called robust when at least 90% agree;
+* paired differences against the first scenario, per run pair (d, r), and the final-quarter
+  effects with their verdicts: one definition, in ``experiments.effects`` (the 95% Student-t
+  interval of the mean paired difference over units: the replicate, or with uncertainty the
+  draw; sign agreement; clearly non-zero, not robust, includes zero, zero or too few), which
+  ``run.py report`` reads back from effects.parquet;
 * with uncertainty, "depends most on": the parameter with the largest absolute Spearman rank
   correlation between its draws and the per-draw difference (final quarter); parameters of
-  intervention types that neither scenario of the pair has are excluded.
-
-A difference is "clearly non-zero" when its interval excludes zero and its sign is robust.
+  intervention types that neither scenario of the pair has are excluded; shown only when it
+  stands out from chance (``experiments.effects.depends_shown``).
 """
 
 from __future__ import annotations
@@ -38,8 +35,22 @@ import numpy as np
 import pandas as pd
 
 from experiments.design import latin_hypercube
+from experiments.effects import (
+    CONFIDENCE,
+    EFFECT_COLUMNS,
+    MIN_CONSTANT,
+    MIN_DRAWS,
+    MIN_UNITS,
+    ROBUST,
+    chance_rho,
+    depends_shown,
+    difference_table,
+    enough_draws,
+    final_effects,
+    too_few_units,
+)
 from experiments.execution import Execution, execute
-from experiments.runner import RunTask, apply_overrides, model_columns
+from experiments.runner import RunTask, apply_overrides, model_columns, warn_inactive_once
 from experiments.seeds import run_seed
 from experiments.spec import (
     ComparisonSpec,
@@ -65,8 +76,6 @@ from scenarios.loader import load_scenario, to_toml, uncertain_parameters
 from scenarios.schema import Scenario
 
 MARKER = "comparison.json"
-ROBUST = 0.9          # share of units that must agree in sign
-CONFIDENCE = 0.95
 KEYS = ["point", "replicate", "step", "node", "metric"]
 
 
@@ -183,16 +192,19 @@ class Comparison:
         return tasks
 
     def check(self, tasks: list[RunTask]) -> None:
-        """Metric names exist, and every (scenario, draw) makes a valid scenario."""
+        """Metric names exist, and every (scenario, draw) makes a valid scenario; an
+        intervention that starts after the horizon is said once here, not once per run."""
         region_cols, node_cols = model_columns(self.scenarios[0])
         check_metrics(self.output, region_cols, node_cols, "comparison")
-        seen = set()
+        seen, resolved = set(), []
         for task in tasks:
             key = (task.run_id[:3], task.point)
-            if key not in seen and task.overrides:
+            if key not in seen:
                 seen.add(key)
-                apply_overrides(task.scenario, task.overrides,
-                                file=f"uncertainty draw {task.point}")
+                resolved.append(apply_overrides(task.scenario, task.overrides,
+                                                file=f"uncertainty draw {task.point}")
+                                if task.overrides else task.scenario)
+        warn_inactive_once(resolved)
 
     # ------------------------------------------------------------------ run
     def run(self, execution: Execution | None = None, *,
@@ -263,55 +275,24 @@ class Comparison:
     def differences(self) -> pd.DataFrame:
         """Per scenario (against the first), metric, node and quarter: the mean paired
         difference with its 95% t-interval, the 10-90% band of the paired differences and the
-        share of units agreeing with the sign of the mean (module docstring)."""
-        from scipy import stats
-        pairs = self.paired()
-        group = ["scenario", "metric", "node", "step", "quarter"]
-        if pairs.empty:
-            return pd.DataFrame(columns=[*group, "reference", "n", "mean", "ci_low", "ci_high",
-                                         "median", "p10", "p90", "sign_agreement"])
-        raw = pairs.groupby(group, dropna=False, sort=False)["diff"]
-        out = raw.agg(median="median").reset_index()
-        out["p10"] = raw.quantile(0.1).to_numpy()
-        out["p90"] = raw.quantile(0.9).to_numpy()
-        units = pairs.groupby([*group, "point"], dropna=False, sort=False)["diff"].mean() \
-            if self.parameters else pairs.set_index([*group, "replicate"])["diff"]
-        units = units.rename("unit").reset_index()
-        unit_groups = units.groupby(group, dropna=False, sort=False)["unit"]
-        agg = unit_groups.agg(n="count", mean="mean", sd="std").reset_index()
-        out = out.merge(agg, on=group, how="left")
-        units = units.merge(agg[[*group, "mean"]], on=group, how="left")
-        units["agree"] = np.sign(units["unit"]) == np.sign(units["mean"])
-        agree = units.groupby(group, dropna=False, sort=False)["agree"].mean().rename(
-            "sign_agreement").reset_index()
-        out = out.merge(agree, on=group, how="left")
-        n = out["n"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * out["sd"].to_numpy() / np.sqrt(n)
-        half = np.where(out["sd"].to_numpy() == 0, 0.0, half)
-        out["ci_low"] = out["mean"] - half
-        out["ci_high"] = out["mean"] + half
-        out.insert(1, "reference", self.labels[0])
-        cols = [*group[:1], "reference", *group[1:], "n", "mean", "ci_low", "ci_high", "median",
-                "p10", "p90", "sign_agreement"]
-        return out[cols].sort_values(["scenario", "metric", "node", "step"]).reset_index(
-            drop=True)
+        share of units agreeing with the sign of the mean (``experiments.effects``)."""
+        return difference_table(self.paired(), self.labels[0], by_draw=bool(self.parameters))
 
     def effects(self, differences: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The differences of the final quarter, region metrics only, classified: clearly
-        non-zero, sign robust, and (with uncertainty) the parameter the size depends on most."""
+        """The differences of the final quarter, region metrics only, classified (verdict:
+        clear, not robust, includes zero, zero or too few; ``experiments.effects``) and, with
+        uncertainty, the parameter the size depends on most (``depends_clear``: it stands
+        out from chance)."""
         diffs = self.differences() if differences is None else differences
-        if diffs.empty:
-            return diffs.assign(clear=[], robust=[], depends_on=[], rho=[])
-        last = diffs[(diffs["step"] == diffs["step"].max()) & diffs["node"].isna()].copy()
-        last["robust"] = last["sign_agreement"] >= ROBUST
-        last["clear"] = ((last["ci_low"] > 0) | (last["ci_high"] < 0)) & last["robust"]
-        last["depends_on"], last["rho"] = None, np.nan
-        if self.parameters and self.n_draws >= 3:
-            depends = self._depends(int(diffs["step"].max()))
-            last = last.drop(columns=["depends_on", "rho"]).merge(
-                depends, on=["scenario", "metric"], how="left")
-        return last.reset_index(drop=True)
+        last = final_effects(diffs, by_draw=bool(self.parameters))
+        if last.empty or not self.parameters or self.n_draws < 3:
+            return last
+        depends = self._depends(int(diffs["step"].max()))
+        last = last.drop(columns=["depends_on", "rho", "depends_clear"]).merge(
+            depends, on=["scenario", "metric"], how="left")
+        last["depends_clear"] = depends_shown(last["rho"], self.n_draws, len(self.parameters)) \
+            & last["depends_on"].notna()
+        return last[EFFECT_COLUMNS]
 
     def _depends(self, step: int) -> pd.DataFrame:
         from scipy.stats import rankdata
@@ -354,8 +335,8 @@ class Comparison:
              "median", "p10", "p90", "ci_low", "ci_high", "sign_agreement"]]
 
     def summary(self, effects: pd.DataFrame | None = None) -> str:
-        """A short text: settings, then per scenario the clearly non-zero differences and the
-        differences whose sign is not robust (final quarter)."""
+        """A short text: settings, warnings (too few replicates or draws), then per scenario
+        the differences by verdict (final quarter; ``experiments.effects``)."""
         eff = self.effects() if effects is None else effects
         unit = "draws" if self.parameters else "replicates"
         quarter = self.results()["quarter"].iloc[-1] if len(self.results()) else "?"
@@ -367,27 +348,47 @@ class Comparison:
                        " (Latin hypercube)") if self.parameters else ""),
                  f"final quarter {quarter}; intervals: 95% t-interval of the mean paired "
                  f"difference over {unit}; robust sign: >= {ROBUST:.0%} of {unit} agree"]
+        lines += [f"warning: {w}" for w in self.warnings(eff)]
+        if self.parameters and enough_draws(self.n_draws, len(self.parameters)):
+            lines.append(f"'depends most on' shown where |Spearman rho| > "
+                         f"{chance_rho(self.n_draws, len(self.parameters)):.2f} (what chance "
+                         f"gives with 5% probability for {len(self.parameters)} parameters "
+                         f"and {self.n_draws} draws)")
         for label in self.labels[1:]:
             rows = eff[eff["scenario"] == label]
             lines.append(f"\n{label} - {self.labels[0]}:")
-            clear, shaky = rows[rows["clear"]], rows[~rows["robust"]]
-            lines.append(f"  clearly non-zero ({len(clear)}):" if len(clear) else
-                         "  clearly non-zero: none")
-            for _, row in clear.iterrows():
-                lines.append("    " + _effect_line(row, unit))
-            lines.append(f"  sign not robust ({len(shaky)}):" if len(shaky) else
-                         "  sign not robust: none")
-            for _, row in shaky.iterrows():
-                lines.append("    " + _effect_line(row, unit))
-            rest = rows[~rows["clear"] & rows["robust"]]
-            zero = (rest["mean"] == 0) & (rest["ci_low"] == 0) & (rest["ci_high"] == 0)
-            if zero.any():
-                lines.append("  exactly zero in every pair: "
-                             + ", ".join(rest.loc[zero, "metric"].astype(str)))
-            if (~zero).any():
-                lines.append("  robust sign, interval includes 0: "
-                             + ", ".join(rest.loc[~zero, "metric"].astype(str)))
+            for verdict, title in (("clear", "clearly non-zero"),
+                                   ("not robust", "sign not robust")):
+                part = rows[rows["verdict"] == verdict]
+                lines.append(f"  {title} ({len(part)}):" if len(part) else f"  {title}: none")
+                lines += ["    " + _effect_line(row, unit) for _, row in part.iterrows()]
+            for verdict, title in (
+                    ("too few", f"too few {unit} to call (fewer than {MIN_UNITS}, or fewer than "
+                     f"{MIN_CONSTANT} all with the same non-zero difference)"),
+                    ("zero", "exactly zero in every pair"),
+                    ("includes zero", "robust sign, interval includes 0")):
+                part = rows[rows["verdict"] == verdict]
+                if len(part):
+                    lines.append(f"  {title}: " + ", ".join(part["metric"].astype(str)))
         return "\n".join(lines)
+
+    def warnings(self, effects: pd.DataFrame | None = None) -> list[str]:
+        """Why some verdicts cannot be trusted: too few replicates (or draws) for any effect
+        to be clear, too few draws for "depends most on" (``experiments.effects``)."""
+        eff = self.effects() if effects is None else effects
+        out = []
+        unit = "draws" if self.parameters else "replicates"
+        few = too_few_units(eff)
+        if few is not None:
+            option = "--uncertain" if self.parameters else "--reps"
+            out.append(f"only {few} {unit}: no difference can be called clearly non-zero "
+                       f"(at least {MIN_UNITS} needed; raise {option})")
+        if self.parameters and not enough_draws(self.n_draws, len(self.parameters)):
+            out.append(f"{self.n_draws} draws of {len(self.parameters)} uncertain parameters: "
+                       "too few to tell which parameter an effect depends on (needs at least "
+                       f"{MIN_DRAWS} draws and more draws than parameters); 'depends most on' "
+                       "is not shown")
+        return out
 
     # ------------------------------------------------------------------ output
     def plot(self, out_dir: str | Path | None = None) -> list:
@@ -538,6 +539,6 @@ def _unique_labels(names: list[str]) -> list[str]:
 def _effect_line(row: pd.Series, unit: str) -> str:
     text = (f"{row['metric']:<28} {row['mean']:+.4g} [{row['ci_low']:+.4g}, "
             f"{row['ci_high']:+.4g}]  sign holds in {row['sign_agreement']:.0%} of {unit}")
-    if isinstance(row.get("depends_on"), str):
+    if row.get("depends_clear") and isinstance(row.get("depends_on"), str):
         text += f"; size depends most on {row['depends_on']} (Spearman {row['rho']:+.2f})"
     return text

@@ -12,6 +12,8 @@ import dataclasses
 import os
 import socket
 import time
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from experiments.spec import OutputSpec, column_name
-from model.errors import ScenarioError
+from model.errors import ScenarioError, ScenarioWarning
 from scenarios.schema import Scenario
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replicate", "seed")
@@ -95,9 +97,6 @@ def metric_columns(frame: pd.DataFrame) -> list[str]:
 def model_columns(scenario: Scenario) -> tuple[list[str], list[str]]:
     """(region metric columns, node metric columns) of the model for ``scenario`` (built, not
     run)."""
-    import warnings
-
-    from model.errors import ScenarioWarning
     from model.model import RegionModel
     with warnings.catch_warnings():  # a 0-step probe: interventions "after the horizon"
         warnings.simplefilter("ignore", ScenarioWarning)
@@ -165,13 +164,32 @@ def long_table(task: RunTask, region: pd.DataFrame, nodes: pd.DataFrame | None) 
     return pa.table(columns)
 
 
+def warn_inactive_once(scenarios: Iterable[Scenario]) -> None:
+    """Each distinct ``ScenarioWarning`` of ``scenarios`` (an intervention starting after the
+    horizon) once, before the runs: the runs themselves do not repeat it (``simulate``), so a
+    comparison or sweep of many runs prints one line, not one per run (nor one per worker)."""
+    from scenarios.references import warn_inactive
+    messages: dict[str, None] = {}
+    for scenario in scenarios:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScenarioWarning)
+            warn_inactive(scenario)
+        messages.update((str(w.message), None) for w in caught
+                        if issubclass(w.category, ScenarioWarning))
+    for message in messages:
+        warnings.warn(message, ScenarioWarning, stacklevel=3)
+
+
 def simulate(task: RunTask) -> tuple[pd.DataFrame, pd.DataFrame | None, float]:
     """Build and run the model of ``task``; (region table, node table or None, CPU seconds)."""
     from model.model import RegionModel
     cpu = time.process_time()
     scenario = apply_overrides(task.scenario, task.overrides, file=f"run {task.run_id}") \
         if task.overrides else task.scenario
-    model = RegionModel(scenario, rng=task.seed, region=region_for(scenario), agent_views=False)
+    with warnings.catch_warnings():  # said once, before the runs: warn_inactive_once
+        warnings.simplefilter("ignore", ScenarioWarning)
+        model = RegionModel(scenario, rng=task.seed, region=region_for(scenario),
+                            agent_views=False)
     model.run()
     region = model.region_table()
     nodes = model.node_table() if task.output.nodes != () else None

@@ -19,7 +19,7 @@ import pandas as pd
 
 from experiments.design import sample
 from experiments.execution import Execution, execute
-from experiments.runner import RunTask, apply_overrides, model_columns
+from experiments.runner import RunTask, apply_overrides, model_columns, warn_inactive_once
 from experiments.seeds import run_seed
 from experiments.spec import OutputSpec, SweepSpec, check_metrics, column_name, load_sweep
 from experiments.storage import PLAN, RunStore, write_frame, write_text
@@ -93,12 +93,14 @@ class Sweep:
         spec = self.spec
         region_cols, node_cols = model_columns(spec.base)
         check_metrics(spec.output, region_cols, node_cols, spec.file)
-        seen = set()
+        seen, resolved = set(), []
         for point in points if points is not None else self.points():
             key = tuple(sorted(point.items()))
             if key not in seen:
                 seen.add(key)
-                apply_overrides(spec.base, point, file=f"{spec.file} (design point {point})")
+                resolved.append(apply_overrides(spec.base, point,
+                                                file=f"{spec.file} (design point {point})"))
+        warn_inactive_once(resolved)  # once here, not once per run
 
     def run(self, out: str | Path, *, resume: bool = False, max_attempts: int = 3,
             execution: Execution | None = None, **options: Any) -> SweepOutcome:

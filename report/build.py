@@ -3,8 +3,9 @@
 The report of a run or a comparison folder (figures.commands.kind_of) holds: the scenarios and
 their interventions in words, the headline measures (with intervals over replicates), the maps
 and figures (PNG embedded as data: URIs, so the file is self-contained), which differences
-against the baseline are clearly non-zero and whether their sign is robust, and the caveats
-(estimated data, parameters set by convention).
+against the baseline are clearly non-zero and whether their sign is robust (the effects of
+``run.py compare``, read from effects.parquet: one definition, ``experiments.effects``), and
+the caveats (estimated data, parameters set by convention).
 """
 
 from __future__ import annotations
@@ -21,24 +22,22 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from experiments import effects as fx
 from figures import commands as fc
-from figures.labels import metric_label, text
+from figures.labels import metric_label
 from figures.tables import (
-    bootstrap_mean_interval,
     default_baseline,
     long_metrics,
     metrics,
-    paired_differences,
     quarter_of,
     scenarios_in_order,
     summarise,
 )
 from model.errors import CyflowError
 from model.region import Region
+from report.texts import text
 
 SETTINGS = frozenset({"seed", "steps", "start_year"})  # run settings, not model assumptions
-MIN_REPLICATES = 3
-ROBUST_SHARE = 0.9
 SCENARIO_FOLDER = "scenarios"  # <comparison>/scenarios/<name>.toml (docs/FIGURES.md)
 # figures of the report, in this order: (stem, section)
 MAP_STEMS = ("map", "flows_talent", "flows_firm")
@@ -174,33 +173,52 @@ def headline_comparison(long: pd.DataFrame, names: list[str], step: int,
             "scenarios": names, "rows": rows}
 
 
-def differences(long: pd.DataFrame, baseline: str, step: int, lang: str) -> list[dict]:
-    """Per scenario and metric at ``step``: the median paired difference, its 10-90% range,
-    the 95% bootstrap interval of the mean, whether it is clearly non-zero and whether its
-    sign is robust (module docstring of figures.tables for the pairing)."""
-    at = long[(long["step"] == step) & long["metric"].isin(long_metrics(long))]
-    diffs = paired_differences(at, baseline, ["metric", "step"])
+def differences(effects: pd.DataFrame, lang: str) -> list[dict]:
+    """Per scenario and region metric: the final-quarter effect of ``experiments.effects``
+    (effects.parquet): the mean paired difference, the 10-90% range of the pairs, the 95%
+    t-interval, whether it is clearly non-zero and whether its sign is robust (both None when
+    there are too few units to call), and what its size depends on most (when that stands out
+    from chance)."""
     out = []
-    for (scenario, metric), group in diffs.groupby(["scenario", "metric"], sort=False):
-        values = group["value"].to_numpy(float)
-        values = values[np.isfinite(values)]
-        row = {"scenario": scenario, "metric": metric_label(metric, lang), "n": len(values)}
-        if len(values) < MIN_REPLICATES:
-            row.update(median=_format(float(np.median(values))) if len(values) else "—",
-                       range="—", ci="—", nonzero=None, robust=None)
-        else:
-            median = float(np.median(values))
-            low, high = bootstrap_mean_interval(values)
-            sign = np.sign(median)
-            robust = bool(sign != 0 and np.mean(np.sign(values) == sign) >= ROBUST_SHARE)
-            row.update(median=_format(median),
-                       range=f"[{_format(float(np.quantile(values, 0.1)))}, "
-                             f"{_format(float(np.quantile(values, 0.9)))}]",
-                       ci=f"[{_format(low)}, {_format(high)}]",
-                       nonzero=bool(low > 0 or high < 0), robust=robust)
-        out.append(row)
+    for row in effects.itertuples(index=False):
+        units = text(f"unit_{row.unit}", lang)
+        item = {"scenario": str(row.scenario), "metric": metric_label(str(row.metric), lang),
+                "n": int(row.n), "median": _format(float(row.mean)),
+                "range": f"[{_format(float(row.p10))}, {_format(float(row.p90))}]",
+                "ci": f"[{_format(float(row.ci_low))}, {_format(float(row.ci_high))}]",
+                "nonzero": bool(row.clear), "robust": bool(row.robust),
+                "too_few": text("too_few", lang, units=units),
+                "depends": f"{row.depends_on} (ρ {float(row.rho):+.2f})"
+                if row.depends_clear and isinstance(row.depends_on, str) else ""}
+        if row.verdict == "too few":
+            item.update(ci="—" if int(row.n) < 2 else item["ci"], nonzero=None, robust=None)
+        out.append(item)
     out.sort(key=lambda r: (r["scenario"], not r["nonzero"], r["metric"]))
     return out
+
+
+def difference_notes(effects: pd.DataFrame, record: dict[str, Any], lang: str
+                     ) -> tuple[str, list[str]]:
+    """The note under the differences heading and the warnings (too few replicates or
+    draws, ``experiments.effects``) of a comparison's ``effects``; ``record`` is its
+    comparison.json (draws, uncertain parameters)."""
+    unit = str(effects["unit"].iloc[0]) if len(effects) else "replicate"
+    units = text(f"unit_{unit}", lang)
+    warnings = []
+    few = fx.too_few_units(effects)
+    if few is not None:
+        warnings.append(text("few_units", lang, n=few, units=units, min_units=fx.MIN_UNITS,
+                             option="--uncertain" if unit == "draw" else "--reps"))
+    draws, parameters = int(record.get("draws") or 0), len(record.get("uncertain") or {})
+    note = ""
+    if draws and parameters:
+        if not fx.enough_draws(draws, parameters):
+            warnings.append(text("few_draws", lang, draws=draws, parameters=parameters,
+                                 min_draws=fx.MIN_DRAWS))
+        else:
+            note = " " + text("depends_note", lang, rho=fx.chance_rho(draws, parameters),
+                              parameters=parameters, draws=draws)
+    return note, warnings
 
 
 def build_context(folder: Path, *, lang: str = "en", baseline: str | None = None,
@@ -237,14 +255,21 @@ def build_context(folder: Path, *, lang: str = "en", baseline: str | None = None
 
         step = final_step(long)
         makers = fc.comparison_figures(long, nodes_long, region, baseline=chosen, lang=lang)
+        effects = fx.read_effects(folder, long, chosen)
+        effects = effects[effects["metric"].astype(str).isin(long_metrics(long))]
+        depends_note, warnings = difference_notes(effects, fx.folder_record(folder), lang)
+        unit = str(effects["unit"].iloc[0]) if len(effects) else "replicate"
         context.update(
             title=f"{text('report_title', lang)}: {', '.join(names)}",
             subtitle=text("report_comparison", lang),
             scenarios=[describe_scenario(folder / SCENARIO_FOLDER / f"{n}.toml", n, lang)
                        for n in names],
             headline=headline_comparison(long, names, step, lang),
-            differences=differences(long, chosen, step, lang) if len(names) > 1 else None,
-            differences_note=text("differences_note", lang, quarter=quarter_of(long, step)),
+            differences=differences(effects, lang) if len(names) > 1 else None,
+            differences_note=text("differences_note", lang, quarter=quarter_of(long, step),
+                                  units=text(f"unit_{unit}", lang), min_units=fx.MIN_UNITS,
+                                  min_constant=fx.MIN_CONSTANT) + depends_note,
+            differences_warnings=warnings,
             baseline=chosen)
     maps = {stem: make for stem, make in makers.items()
             if stem in MAP_STEMS or stem.startswith("difference_map_")}

@@ -159,3 +159,15 @@ def test_an_effect_never_depends_on_an_absent_intervention():
     talent = eff[eff["scenario"] == "talent_community"]["depends_on"].dropna()
     assert len(talent) > 0
     assert not any(k.startswith("interventions.computing_hub.") for k in talent)
+
+
+def test_compare_warns_once_of_an_intervention_after_the_horizon(tmp_path, capsys):
+    """The talent community starts in 2024Q1, after a 4-quarter horizon: one warning line for
+    the comparison (not one per run); and 2 replicates are said to be too few."""
+    assert cli(["compare", str(BASELINE), str(TALENT), "--reps", "2", "--serial", "--quiet",
+                "--out", str(tmp_path / "cmp"), "--set", "steps=4",
+                "--set", "scale.firm_agents=300", "--set", "scale.talent_agents=450"]) == 0
+    captured = capsys.readouterr()
+    err = captured.err
+    assert err.count("warning: scenario 'talent_community': interventions[0]") == 1
+    assert "warning: only 2 replicates" in captured.out

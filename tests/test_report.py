@@ -12,12 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import run
+from experiments.effects import effects_of_contract
 from model.region import Region
 from report.build import differences, write_report
 from tests.test_figures_commands import keep, write_comparison
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = {"steps": 8, "scale.firm_agents": 300, "scale.talent_agents": 450}
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -72,12 +77,99 @@ def test_report_lists_estimates_and_conventions(comparison_report):
 
 
 def test_differences_need_three_pairs():
-    import pandas as pd
-
     long = pd.DataFrame({"scenario": ["baseline", "b"] * 2, "replicate": [0, 0, 1, 1],
                          "step": 4, "metric": "m", "value": [1.0, 2.0, 1.0, 2.0]})
-    (row,) = differences(long, "baseline", 4, "en")
+    (row,) = differences(effects_of_contract(long, "baseline", by_draw=False), "en")
     assert row["nonzero"] is None and row["median"] == "1"
+
+
+def _difference_rows(html: str) -> dict[tuple[str, str], list[str]]:
+    body = html[html.index('id="differences"'):html.index('id="figures"')]
+    rows = {}
+    for row in re.finditer(r"<tr><td>([^<]*)</td><td>([^<]*)</td>(.*?)</tr>", body, re.S):
+        rows[row.group(1), row.group(2)] = [
+            cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(3), re.S)]
+    return rows
+
+
+def test_report_gives_the_verdict_of_compare(tmp_path):
+    """Every pair has the same sign but the t-interval of the mean includes zero: compare
+    calls it not clear, and so must the report (a bootstrap of the mean would exclude 0)."""
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    rows = []
+    for rep, diff in enumerate([0.03, 0.03, 0.03, 0.0001]):
+        for step in (0, 1):
+            for scenario, value in (("baseline", 0.3), ("policy", 0.3 + diff * step)):
+                rows.append((scenario, rep, step, f"2023Q{step + 1}", "spread_index", value))
+    pd.DataFrame(rows, columns=["scenario", "replicate", "step", "quarter", "metric",
+                                "value"]).to_parquet(folder / "comparison.parquet")
+    html = write_report(folder).read_text(encoding="utf-8")
+    mean, _, ci, nonzero, robust = _difference_rows(html)["policy", "spread index"]
+    low, high = (float(v) for v in ci.strip("[]").split(", "))
+    assert float(mean) == pytest.approx(0.022525, rel=1e-3)
+    assert low < 0 < high and (nonzero, robust) == ("no", "yes")
+
+
+@pytest.fixture(scope="module")
+def uncertain_comparison(tmp_path_factory) -> Path:
+    """A real comparison folder: 2 replicates x 3 draws (the unit is the draw)."""
+    from experiments.compare import Comparison
+    from experiments.execution import Execution
+
+    folder = tmp_path_factory.mktemp("report-uncertain") / "cmp"
+    cmp = Comparison([REPO / "scenarios" / "baseline.toml",
+                      REPO / "scenarios" / "talent_community.toml"], reps=2, seed=9,
+                     uncertain=3, overrides=TINY)
+    cmp.run(Execution(serial=True, progress=False)).save(folder, figures=False)
+    return folder
+
+
+def test_report_reads_the_effects_of_compare(uncertain_comparison):
+    from figures.labels import metric_label
+
+    effects = pd.read_parquet(uncertain_comparison / "effects.parquet")
+    assert (effects["n"] == 3).all() and (effects["unit"] == "draw").all()
+    html = write_report(uncertain_comparison).read_text(encoding="utf-8")
+    rows = _difference_rows(html)
+    checked = 0
+    for effect in effects.itertuples():
+        cells = rows.get(("talent_community", metric_label(effect.metric)))
+        if cells is None:
+            continue  # p-values are not in the report
+        checked += 1
+        assert float(cells[0]) == pytest.approx(effect.mean, rel=1e-3, abs=1e-12), effect.metric
+        if effect.verdict == "too few":
+            assert "too few parameter draws" in cells[3], effect.metric
+            continue
+        low, high = (float(v) for v in cells[2].strip("[]").split(", "))
+        assert (low, high) == pytest.approx((effect.ci_low, effect.ci_high), rel=1e-3,
+                                            abs=1e-12), effect.metric
+        assert cells[3] == ("yes" if effect.clear else "no"), effect.metric
+    assert checked >= 10
+    # 3 draws of the uncertain parameters: too few for "depends most on", said in both
+    summary = (uncertain_comparison / "summary.txt").read_text(encoding="utf-8")
+    assert "warning: 3 draws of" in summary and "depends most on" not in summary.split(
+        "\n", 3)[-1]
+    assert "Warning: 3 draws of" in html
+
+
+def test_too_few_replicates_are_said_in_summary_and_report(tmp_path):
+    from experiments.compare import Comparison
+    from experiments.execution import Execution
+
+    folder = tmp_path / "cmp"
+    cmp = Comparison([REPO / "scenarios" / "baseline.toml",
+                      REPO / "scenarios" / "talent_community.toml"], reps=2, seed=5,
+                     overrides=TINY).run(Execution(serial=True, progress=False))
+    cmp.save(folder, figures=False)
+    effects = pd.read_parquet(folder / "effects.parquet")
+    assert (effects["verdict"] == "too few").all() and not effects["clear"].any()
+    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    assert "warning: only 2 replicates" in summary and "clearly non-zero: none" in summary
+    html = write_report(folder).read_text(encoding="utf-8")
+    assert "Warning: only 2 run pairs" in html
+    assert all(cells[3].startswith("too few") for cells in _difference_rows(html).values())
 
 
 def test_report_of_a_run_in_chinese(tmp_path):
