@@ -100,21 +100,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "maps_heading": ("Maps", "地图"),
     "figures_heading": ("Figures", "图表"),
     "differences_heading": ("Differences against the baseline", "与基准情景的差异"),
-    "differences_note": (
-        "Paired difference of each replicate against the baseline replicate with the same seed "
-        "(common random numbers), at {quarter}. Clearly non-zero: the 95% bootstrap interval of "
-        "the mean paired difference excludes zero. Sign robust: at least 90% of the pairs have "
-        "the sign of the median.",
-        "各重复运行与同一随机种子的基准运行的配对差值 (共同随机数), {quarter}。明显非零: "
-        "配对差值均值的 95% 自助法区间不含零。符号稳健: 至少 90% 的配对与中位数同号。"),
-    "difference": ("median difference", "差值中位数"),
     "interval_90": ("10–90%", "10–90%"),
     "ci_95": ("95% CI of mean", "均值 95% 置信区间"),
     "clearly_nonzero": ("clearly non-zero", "明显非零"),
     "sign_robust": ("sign robust", "符号稳健"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
-    "too_few": ("too few replicates (fewer than 3)", "重复次数过少 (少于 3 次)"),
     "no_differences": ("A single scenario: no difference to report.",
                        "仅一个情景: 无差异可报告。"),
     "caveats_heading": ("Caveats: what is estimated and what is a convention",

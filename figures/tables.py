@@ -6,7 +6,6 @@ of the node table, metrics are the numeric columns of the region table.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 # region-table columns that are coordinates or test statistics, not measures to plot
@@ -69,16 +68,6 @@ def paired_differences(long: pd.DataFrame, baseline: str, keys: list[str]) -> pd
     joined = other.join(base.rename("base"), on=["replicate", *keys], how="inner")
     joined = joined.assign(value=joined["value"] - joined["base"]).drop(columns="base")
     return joined.reset_index(drop=True)
-
-
-def bootstrap_mean_interval(values: np.ndarray, level: float = 0.95, draws: int = 2000,
-                            seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean (deterministic: fixed seed)."""
-    values = np.asarray(values, float)
-    rng = np.random.default_rng(seed)
-    means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
-    tail = (1 - level) / 2
-    return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
 
 
 def scenarios_in_order(long: pd.DataFrame, baseline: str | None = None) -> list[str]:

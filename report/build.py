@@ -228,6 +228,10 @@ def build_context(folder: Path, *, lang: str = "en", baseline: str | None = None
     if kind is None:
         raise CyflowError(f"{folder}: holds neither a run ({', '.join(fc.RUN_TABLES)}) nor a "
                           f"comparison ({fc.COMPARISON_TABLE}); run run.py first")
+    if kind == "sweep":
+        raise CyflowError(f"{folder}: holds a sweep; the report covers a run or a comparison "
+                          f"(draw a sweep's figures with 'run.py plot {folder}', its "
+                          "sensitivity indices with 'run.py analyze')")
     region = region or Region.load()
     context: dict[str, Any] = {
         "lang": lang, "t": lambda key, **values: text(key, lang, **values),

@@ -309,3 +309,10 @@ def test_events_of_a_step_and_rates_since_the_start_are_drawn_from_step_one():
     steps = {ax.get_title(): list(ax.lines[0].get_xdata()) for ax in fig.axes}
     assert steps["firm moves"] == [1] and len(steps[next(t for t in steps if "Gini" in t)]) == 2
     plt.close(fig)
+
+
+def test_the_report_of_a_sweep_folder_says_what_to_do_instead(tmp_path, capsys):
+    (tmp_path / "sweep.json").write_text("{}")
+    assert run.main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "holds a sweep" in err and "run.py plot" in err
