@@ -86,6 +86,37 @@ def _settled_charts(page, interval_ms: int = 700, tries: int = 20) -> str:
     raise AssertionError("the charts kept changing")
 
 
+def _expected_slider_labels() -> list[str]:
+    """The label line of every key-parameter slider on the baseline, as run.py runs it."""
+    from app.controls import WIDE_RANGE
+    from app.fields import key_parameters, lookup
+    from app.i18n import parameter_label
+    from app.session import library
+    from scenarios.loader import load_scenario
+
+    spec = load_scenario(library()["baseline"])
+    out = []
+    for field in key_parameters():
+        if field.kind in ("float", "int") and field.lo is not None and field.hi is not None \
+                and field.hi - field.lo <= WIDE_RANGE:
+            value = lookup(spec, field.key)
+            shown = f"{int(value)}" if field.kind == "int" else f"{value:g}"
+            out.append(f"{parameter_label(field.key, 'en')}: {shown}")
+    return out
+
+
+def test_loading_the_page_changes_no_parameter(page, app_url):
+    """The sliders show (and the model runs) the scenario's own values once the page has
+    settled: no slider rounds its value to its grid and writes it back."""
+    _open(page, app_url)
+    expected = _expected_slider_labels()
+    assert any("0.096" in line for line in expected)  # alpha, the value the review saw move
+    page.wait_for_timeout(4000)  # the write-back came within 2-3 s of loading
+    labels = page.locator(".cyflow-controls .cyflow-slider-label").all_inner_texts()
+    assert [line.strip() for line in labels] == expected
+    assert page.locator(".v-alert").count() == 0
+
+
 def test_step_play_pause_and_reset(page, app_url):
     _open(page, app_url)
     assert "2022Q4" in _quarter(page)
