@@ -201,6 +201,39 @@ def test_chinese_switch_renders_cjk_text(page, app_url, artifacts):
     assert (np.asarray(title) < 100).sum() > 500  # the title is drawn
 
 
+MAP_TEXT = """() => {
+  const svg = document.querySelector('.cyflow-map svg');
+  const box = t => { const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width,
+                                                    b.y + b.height]; };
+  return {width: svg.viewBox.baseVal.width,
+          legend: [...svg.querySelectorAll('.legend text')].map(box),
+          names: [...svg.querySelectorAll('text.name')].map(box)};
+}"""
+
+
+def _check_map_text(page, lang: str) -> None:
+    """Legend text inside the picture and node names apart, as the browser lays them out."""
+    found = page.evaluate(MAP_TEXT)
+    for text, _, _, right, _ in found["legend"]:
+        assert right <= found["width"] + 0.5, (lang, text, right)
+    names = found["names"]
+    assert len(names) >= 6
+    for k, (a, ax0, ay0, ax1, ay1) in enumerate(names):
+        for b, bx0, by0, bx1, by1 in names[k + 1:]:
+            overlap_x, overlap_y = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+            assert overlap_x <= 0.5 or overlap_y <= 0.5, (lang, a, b)
+
+
+def test_map_legend_fits_and_names_do_not_overlap(page, app_url, artifacts):
+    _open(page, app_url)
+    _step(page, 1)
+    _check_map_text(page, "en")
+    save_screenshot(page, artifacts, "app-map-en")
+    page.get_by_role("button", name="中文").click()
+    page.locator('.cyflow-map[data-lang="zh"]').wait_for()
+    _check_map_text(page, "zh")
+
+
 def test_default_scale_is_responsive(page, app_server, artifacts):
     """Time to interactive and end-to-end step time (click -> map and charts redrawn) at the
     default scale; written to timings.json among the artefacts."""
