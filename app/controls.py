@@ -3,6 +3,7 @@ any parameter by key, and the seed."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,19 +17,33 @@ from app.session import parse_value
 WIDE_RANGE = 1000  # ranges wider than this get a number field instead of a slider
 
 
+def same_value(new: Any, old: Any) -> bool:
+    """Whether a slider's value is the current one (up to the float noise of the browser)."""
+    try:
+        return math.isclose(float(new), float(old), rel_tol=1e-9, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return False
+
+
 @solara.component
 def LabelledSlider(label: str, value: float, lo: float, hi: float, step: float,
                    on_value: Callable[[Any], None], integer: bool = True) -> None:
-    """A slider with its label and value on a line above it (the range is the documented one)."""
+    """A slider with its label and value on a line above it (the range is the documented one).
+    A value equal to the current one is not passed on (nothing changes until the user moves
+    the slider)."""
+    def changed(new: Any) -> None:
+        if not same_value(new, value):
+            on_value(new)
+
     shown = f"{int(value)}" if integer else f"{value:g}"
     solara.Text(f"{label}: {shown}", style={"font-size": "0.85em", "color": "#444"},
                 classes=["cyflow-slider-label"])
     if integer:
         solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), step=int(step) or 1,
-                         on_value=on_value)
+                         on_value=changed)
     else:
         solara.SliderFloat("", value=float(value), min=float(lo), max=float(hi), step=step,
-                           on_value=on_value)
+                           on_value=changed)
 
 
 @solara.component
@@ -70,7 +85,7 @@ def _value_control(ctx: Ctx, field: Field, label: str, value: Any,
     elif field.kind in ("float", "int") and field.lo is not None and field.hi is not None \
             and field.hi - field.lo <= WIDE_RANGE:
         with solara.Column(gap="0px"):
-            LabelledSlider(label, value, field.lo, field.hi, slider_step(field), apply,
+            LabelledSlider(label, value, field.lo, field.hi, slider_step(field, value), apply,
                            integer=field.kind == "int")
     elif field.kind == "choice":
         solara.Select(label=label, values=list(field.choices), value=value, on_value=apply)

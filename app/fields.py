@@ -100,12 +100,33 @@ def intervention_fields(item: Any) -> list[Field]:
     return out
 
 
-def slider_step(field: Field) -> float:
-    """A step that divides the documented range into ~100 positions."""
+MIN_STEP_EXPONENT = -6  # the browser's slider reads a step's decimals from its text: keep 0.000001
+
+
+def _on_grid(x: float, step: float) -> bool:
+    """Whether ``x`` is a whole multiple of ``step`` (up to rounding)."""
+    k = x / step
+    return abs(k - round(k)) < 1e-6
+
+
+def slider_step(field: Field, value: float | None = None) -> float:
+    """The slider's step: the coarsest 1, 2 or 5 x 10^k at most ~1/100 of the documented range
+    on whose grid the range's lower end and ``value`` lie (and the upper end, when one does).
+
+    The browser's slider snaps a value to ``k * step + lo % step`` and writes the snapped value
+    back, so a value off that grid would be changed the moment the page loads (0.096 on a 0.01
+    grid becomes 0.1): the current value, often a calibrated default, must lie on the grid."""
     if field.kind == "int":
         return 1
     if field.lo is None or field.hi is None:
         return 0.01
     span = field.hi - field.lo
-    step = 10 ** round(math.log10(span / 100)) if span > 0 else 0.01
-    return float(step)
+    top = round(math.log10(span / 100)) if span > 0 else -2
+    candidates = [float(f"{m}e{e}") for e in range(top, MIN_STEP_EXPONENT - 1, -1)
+                  for m in ((1,) if e == top else (5, 2, 1))]
+    points = [field.lo] + ([] if value is None else [float(value)])
+    for ends in ([field.hi], []):
+        for step in candidates:
+            if all(_on_grid(x, step) for x in (*points, *ends)):
+                return step
+    return candidates[-1]

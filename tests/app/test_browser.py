@@ -86,6 +86,37 @@ def _settled_charts(page, interval_ms: int = 700, tries: int = 20) -> str:
     raise AssertionError("the charts kept changing")
 
 
+def _expected_slider_labels() -> list[str]:
+    """The label line of every key-parameter slider on the baseline, as run.py runs it."""
+    from app.controls import WIDE_RANGE
+    from app.fields import key_parameters, lookup
+    from app.i18n import parameter_label
+    from app.session import library
+    from scenarios.loader import load_scenario
+
+    spec = load_scenario(library()["baseline"])
+    out = []
+    for field in key_parameters():
+        if field.kind in ("float", "int") and field.lo is not None and field.hi is not None \
+                and field.hi - field.lo <= WIDE_RANGE:
+            value = lookup(spec, field.key)
+            shown = f"{int(value)}" if field.kind == "int" else f"{value:g}"
+            out.append(f"{parameter_label(field.key, 'en')}: {shown}")
+    return out
+
+
+def test_loading_the_page_changes_no_parameter(page, app_url):
+    """The sliders show (and the model runs) the scenario's own values once the page has
+    settled: no slider rounds its value to its grid and writes it back."""
+    _open(page, app_url)
+    expected = _expected_slider_labels()
+    assert any("0.096" in line for line in expected)  # alpha, the value the review saw move
+    page.wait_for_timeout(4000)  # the write-back came within 2-3 s of loading
+    labels = page.locator(".cyflow-controls .cyflow-slider-label").all_inner_texts()
+    assert [line.strip() for line in labels] == expected
+    assert page.locator(".v-alert").count() == 0
+
+
 def test_step_play_pause_and_reset(page, app_url):
     _open(page, app_url)
     assert "2022Q4" in _quarter(page)
@@ -168,6 +199,39 @@ def test_chinese_switch_renders_cjk_text(page, app_url, artifacts):
     assert ImageStat.Stat(image).stddev[0] > 20  # not blank
     title = image.crop((0, 0, 900, 60))
     assert (np.asarray(title) < 100).sum() > 500  # the title is drawn
+
+
+MAP_TEXT = """() => {
+  const svg = document.querySelector('.cyflow-map svg');
+  const box = t => { const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width,
+                                                    b.y + b.height]; };
+  return {width: svg.viewBox.baseVal.width,
+          legend: [...svg.querySelectorAll('.legend text')].map(box),
+          names: [...svg.querySelectorAll('text.name')].map(box)};
+}"""
+
+
+def _check_map_text(page, lang: str) -> None:
+    """Legend text inside the picture and node names apart, as the browser lays them out."""
+    found = page.evaluate(MAP_TEXT)
+    for text, _, _, right, _ in found["legend"]:
+        assert right <= found["width"] + 0.5, (lang, text, right)
+    names = found["names"]
+    assert len(names) >= 6
+    for k, (a, ax0, ay0, ax1, ay1) in enumerate(names):
+        for b, bx0, by0, bx1, by1 in names[k + 1:]:
+            overlap_x, overlap_y = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+            assert overlap_x <= 0.5 or overlap_y <= 0.5, (lang, a, b)
+
+
+def test_map_legend_fits_and_names_do_not_overlap(page, app_url, artifacts):
+    _open(page, app_url)
+    _step(page, 1)
+    _check_map_text(page, "en")
+    save_screenshot(page, artifacts, "app-map-en")
+    page.get_by_role("button", name="中文").click()
+    page.locator('.cyflow-map[data-lang="zh"]').wait_for()
+    _check_map_text(page, "zh")
 
 
 def test_default_scale_is_responsive(page, app_server, artifacts):

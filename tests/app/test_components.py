@@ -117,3 +117,19 @@ def test_language_switch_translates_the_labels(rendered):
         rc.find(v.Btn, children=[label]).assert_single()
     assert "成渝" in _text(rc)
     assert "成都" in _map(rc).svg
+
+
+def test_a_slider_passes_on_only_a_changed_value():
+    """The browser sends a slider's value back (rounded to the step, as a float): a value equal
+    to the current one, up to float noise, is not a change and reaches no callback."""
+    from app.controls import LabelledSlider
+
+    seen: list[float] = []
+    _, rc = solara.render(LabelledSlider("alpha", 0.096, 0, 0.5, 0.002, seen.append,
+                                         integer=False), handle_error=False)
+    slider = rc.find(v.Slider).widget
+    slider.v_model = 0.09600000000000001  # float noise (0.048 * 2): the same value
+    assert seen == []
+    slider.v_model = 0.098
+    assert seen == [0.098]
+    rc.close()
