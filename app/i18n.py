@@ -141,7 +141,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "core_balance": ("balance of the two cores", "双核均衡度"),
     "primacy": ("primacy", "首位度"),
     "top_share": ("top share", "最大节点份额"),
-    "gini": ("Gini", "基尼系数"),
+    "gini": ("Gini of output per head (pop.-weighted)", "人均产出基尼系数 (人口加权)"),
     "theil": ("Theil", "泰尔指数"),
     "theil_between": ("Theil between provinces", "省际泰尔指数"),
     "theil_within": ("Theil within provinces", "省内泰尔指数"),
