@@ -7,6 +7,8 @@ shown as readable English, so a renamed or new model field never breaks the page
 
 from __future__ import annotations
 
+from figures.labels import METRICS
+
 LANGUAGES = {"en": "English", "zh": "中文"}
 
 UI: dict[str, tuple[str, str]] = {
@@ -136,30 +138,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "yuwan_riverside_belt": ("Chongqing–Wanzhou riverside belt", "渝万沿江带"),
 }
 
-METRICS: dict[str, tuple[str, str]] = {
-    "two_core_share": ("two-core share", "双核份额"),
-    "core_balance": ("balance of the two cores", "双核均衡度"),
-    "primacy": ("primacy", "首位度"),
-    "top_share": ("top share", "最大节点份额"),
-    "gini": ("Gini of output per head (pop.-weighted)", "人均产出基尼系数 (人口加权)"),
-    "theil": ("Theil", "泰尔指数"),
-    "theil_between": ("Theil between provinces", "省际泰尔指数"),
-    "theil_within": ("Theil within provinces", "省内泰尔指数"),
-    "cv": ("coefficient of variation", "变异系数"),
-    "moran_i": ("Moran's I (clustering)", "莫兰指数（集聚）"),
-    "moran_p": ("Moran's I p-value", "莫兰指数 p 值"),
-    "krugman_cores": ("Krugman index of the cores", "双核克鲁格曼指数"),
-    "depressions": ("digital depressions", "数字洼地数"),
-    "noncore_flow_share": ("non-core share of flows", "非核心流动份额"),
-    "flow_centralization": ("flow centralisation", "流动中心度"),
-    "axis_ratio": ("axis ratio (corridors)", "轴线比（走廊）"),
-    "total_output": ("total output", "总产出"),
-    "total_subsidy": ("total subsidy", "总补贴"),
-    "firm_movers": ("firm movers", "迁移企业数"),
-    "talent_movers": ("talent movers", "迁移人才数"),
-    "cross_province_firm_moves": ("cross-province firm moves", "跨省企业迁移"),
-    "cross_province_talent_moves": ("cross-province talent moves", "跨省人才迁移"),
-}
 
 PARAMETER_WORDS: dict[str, tuple[str, str]] = {
     "mechanisms": ("", ""), "policy": ("policy drive", "政策驱动"),
@@ -199,7 +177,8 @@ def word(name: str, lang: str) -> str:
 
 
 def metric_label(name: str, lang: str) -> str:
-    """Label of a region metric (a column of ``region_table``)."""
+    """Label of a region metric (a column of ``region_table``): the figures' label, so the app,
+    the PNG figures and the report name a metric alike."""
     pair = METRICS.get(name)
     return humanize(name) if pair is None else pair[1 if lang == "zh" else 0]
 

@@ -192,3 +192,13 @@ def test_server_wide_overrides_from_the_environment(monkeypatch):
     monkeypatch.setenv("CYFLOW_APP_SET", "scale.firm_agents")
     with pytest.raises(AppError, match="CYFLOW_APP_SET: expected key = value"):
         AppSession()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_app_names_every_region_metric_as_the_figures_do(lang):
+    from app.i18n import metric_label as app_label
+    from figures.labels import metric_label as figure_label
+    from model.metrics.collect import METRIC_NAMES
+
+    for name in METRIC_NAMES:
+        assert app_label(name, lang) == figure_label(name, lang), name
