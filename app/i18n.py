@@ -126,12 +126,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "electronics": ("electronics", "电子信息"),
     "vehicles": ("vehicles", "汽车"),
     "computing": ("computing", "算力"),
-    # pattern classes (model/metrics/pattern.py)
-    "monocentric": ("monocentric", "单中心"),
-    "dual-core": ("dual-core", "双核"),
-    "point-axis": ("point-axis", "点轴"),
-    "networked": ("networked", "网络化"),
-    "transitional": ("transitional", "过渡型"),
     # corridors (data/links.csv)
     "chengyu_axis": ("Chengdu–Chongqing axis", "成渝主轴"),
     "chengdemianle_belt": ("Chengdu–Deyang–Mianyang–Leshan belt", "成德绵乐带"),
