@@ -15,11 +15,11 @@ from html import escape
 import numpy as np
 
 from app.i18n import node_name, tr, word
-from figures.region_map import CORRIDOR_COLOURS, EXTRA_COLOURS
+from figures.palette import PROVINCE_COLOURS, corridor_colours
 
 WIDTH, MAP_HEIGHT_MAX, PAD, LEGEND_W = 700, 560, 28, 250
 MODE_STYLE = {"hsr": ("#3b3b3b", 2.2), "rail": ("#7a7a7a", 1.4), "expressway": ("#b9b9b9", 1.1)}
-PROVINCE_COLOUR = {"Sichuan": "#3b75af", "Chongqing": "#c4453c"}
+PROVINCE_COLOUR = PROVINCE_COLOURS
 CORRIDOR_OPACITY = 0.45
 TALENT_COLOUR, FIRM_COLOUR, OPENED_COLOUR = "#1b9e77", "#7b3294", "#e08214"
 FONT_SIZE, LINE_HEIGHT, ROW = 11, 13, 15  # map text (px), a wrapped line, a legend row
@@ -77,17 +77,6 @@ def radii(size: np.ndarray) -> np.ndarray:
     size = np.clip(np.nan_to_num(np.asarray(size, float)), 0, None)
     top = size.max()
     return 3 + 21 * np.sqrt(size / top) if top > 0 else np.full(len(size), 3.0)
-
-
-def corridor_colours(corridors: list[str]) -> dict[str, str]:
-    """A colour for each corridor, by the rule of the static maps (``figures.region_map``):
-    the named corridors keep their colour there, others take the spare colours in order of
-    first appearance."""
-    colours = {c: CORRIDOR_COLOURS[c] for c in corridors if c in CORRIDOR_COLOURS}
-    others = [c for c in corridors if c not in colours]
-    for k, name in enumerate(others):
-        colours[name] = EXTRA_COLOURS[k % len(EXTRA_COLOURS)]
-    return colours
 
 
 def _char_width(char: str) -> float:

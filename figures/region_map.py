@@ -21,15 +21,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
 from figures.labels import column_label, node_names, text
+from figures.palette import CORRIDOR_COLOURS, PROVINCE_COLOURS, corridor_colours
 from figures.tables import quarter_of
 from model.region import Region
 
-PROVINCE_STYLE = {"Sichuan": ("o", "#3b6ea8"), "Chongqing": ("s", "#b8433a")}  # marker, colour
+PROVINCE_STYLE = {province: (marker, PROVINCE_COLOURS[province])  # marker, colour
+                  for province, marker in (("Sichuan", "o"), ("Chongqing", "s"))}
 MODE_STYLE = {"hsr": ("#222222", 1.7, "-"), "rail": ("#666666", 1.1, (0, (4, 1.5))),
               "expressway": ("#a0a0a0", 0.8, "-")}
-CORRIDOR_COLOURS = {"chengyu_axis": "#f0a030", "chengdemianle_belt": "#4aa36b",
-                    "yuwan_riverside_belt": "#7a6cc8"}
-EXTRA_COLOURS = ("#d4668f", "#3fb0c0", "#a5882c")
 MAX_AREA = 1400.0  # points^2 of the largest marker
 KM_PER_DEGREE = 111.32
 
@@ -58,10 +57,7 @@ def _draw_network(ax: plt.Axes, region: Region, lang: str) -> list:
     """Corridors under the links, links by mode; returns legend handles."""
     handles = []
     corridors = [c for c in dict.fromkeys(region.links["corridor"]) if c]
-    colours = dict(CORRIDOR_COLOURS)
-    for extra, name in zip(EXTRA_COLOURS, [c for c in corridors if c not in colours],
-                           strict=False):
-        colours[name] = extra
+    colours = corridor_colours(corridors)
     for _, link in region.links.iterrows():
         a, b = region.index[link["from"]], region.index[link["to"]]
         xs, ys = [region.lon[a], region.lon[b]], [region.lat[a], region.lat[b]]

@@ -12,7 +12,7 @@ import pytest
 from app import mapsvg
 from app.drawing import MapOptions, map_svg
 from app.measures import node_measures
-from figures.region_map import CORRIDOR_COLOURS
+from figures.palette import CORRIDOR_COLOURS, EXTRA_COLOURS
 
 SELECTED = 5  # a small node: named only because it is selected
 TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
@@ -112,7 +112,7 @@ def test_corridors_have_the_colours_of_the_static_maps(small_session):
 def test_corridor_colours_follow_the_figures_rule():
     colours = mapsvg.corridor_colours(["new_belt", "chengyu_axis", "other_belt"])
     assert colours["chengyu_axis"] == CORRIDOR_COLOURS["chengyu_axis"]
-    assert [colours["new_belt"], colours["other_belt"]] == list(mapsvg.EXTRA_COLOURS[:2])
+    assert [colours["new_belt"], colours["other_belt"]] == list(EXTRA_COLOURS[:2])
 
 
 @pytest.mark.parametrize("text, width", [
