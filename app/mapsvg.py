@@ -19,7 +19,6 @@ from figures.palette import PROVINCE_COLOURS, corridor_colours
 
 WIDTH, MAP_HEIGHT_MAX, PAD, LEGEND_W = 700, 560, 28, 250
 MODE_STYLE = {"hsr": ("#3b3b3b", 2.2), "rail": ("#7a7a7a", 1.4), "expressway": ("#b9b9b9", 1.1)}
-PROVINCE_COLOUR = PROVINCE_COLOURS
 CORRIDOR_OPACITY = 0.45
 TALENT_COLOUR, FIRM_COLOUR, OPENED_COLOUR = "#1b9e77", "#7b3294", "#e08214"
 FONT_SIZE, LINE_HEIGHT, ROW = 11, 13, 15  # map text (px), a wrapped line, a legend row
@@ -261,11 +260,11 @@ def render(region, data: MapData, lang: str) -> str:
     for i in np.argsort(-r):
         x, y = xy[i]
         if data.colour is None:
-            fill = PROVINCE_COLOUR.get(provinces[i], "#888888")
+            fill = PROVINCE_COLOURS.get(provinces[i], "#888888")
             stroke = "#ffffff"
         else:
             fill = diverging(float(data.colour[i]), limit)
-            stroke = PROVINCE_COLOUR.get(provinces[i], "#555555")
+            stroke = PROVINCE_COLOURS.get(provinces[i], "#555555")
         ring = ' stroke-width="3.5"' if data.selected == i else ' stroke-width="1.5"'
         if data.selected == i:
             stroke = "#111111"
@@ -318,7 +317,7 @@ def _legend(data: MapData, lang: str, corridors: list[str], corridor_colour: dic
     y += 4
     if data.colour is None:
         heading(tr("colour_by", lang))
-        for prov, colour in PROVINCE_COLOUR.items():
+        for prov, colour in PROVINCE_COLOURS.items():
             row(f'<circle cx="{{cx}}" cy="{{y}}" r="5" fill="{colour}"/>', tr(prov, lang))
     else:
         heading(data.colour_label)

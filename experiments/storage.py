@@ -40,6 +40,7 @@ from model.results import swap_folder
 
 RUNS, FAILURES = "runs", "failures"
 PLAN, INDEX, LOCK = "plan.parquet", "runs.parquet", ".lock"
+SPEC_FILE = "sweep.json"  # the resolved sweep of a sweep folder
 META_KEY = b"cyflow"
 SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 

@@ -22,12 +22,10 @@ from experiments.execution import Execution, execute
 from experiments.runner import RunTask, apply_overrides, model_columns, warn_inactive_once
 from experiments.seeds import run_seed
 from experiments.spec import OutputSpec, SweepSpec, check_metrics, column_name, load_sweep
-from experiments.storage import PLAN, RunStore, write_frame, write_text
+from experiments.storage import PLAN, SPEC_FILE, RunStore, write_frame, write_text
 from model.errors import CyflowError
 from scenarios.loader import load_scenario, to_toml
 from scenarios.schema import Scenario
-
-SPEC_FILE = "sweep.json"
 
 
 @dataclass
@@ -112,7 +110,7 @@ class Sweep:
         spec = self.spec
         store = RunStore(Path(out).absolute())
         record = json.loads(json.dumps(spec.to_dict()))
-        existing = _stored_spec(store.root)
+        existing = stored_spec(store.root)
         if existing is None and store.root.exists() and any(
                 p.name != ".lock" for p in store.root.iterdir()):
             raise CyflowError(f"{store.root}: the folder holds files that are not a sweep; "
@@ -144,7 +142,8 @@ class Sweep:
                             spec.output, how, max_attempts, spec.name)
 
 
-def _stored_spec(root: Path) -> dict[str, Any] | None:
+def stored_spec(root: Path) -> dict[str, Any] | None:
+    """The resolved sweep recorded in the folder ``root`` (None when it holds no sweep)."""
     path = root / SPEC_FILE
     if not path.is_file():
         return None
@@ -158,7 +157,7 @@ def resume_folder(out: str | Path, *, max_attempts: int = 3,
                   execution: Execution | None = None) -> SweepOutcome:
     """Continue the sweep in ``out`` from what the folder holds (no sweep file needed)."""
     store = RunStore(Path(out).absolute())
-    record = _stored_spec(store.root)
+    record = stored_spec(store.root)
     if record is None:
         raise CyflowError(f"{store.root}: not a sweep folder (no {SPEC_FILE})")
     base = load_scenario(store.root / "scenario.toml")

@@ -45,11 +45,11 @@ def file_name(stem: str, lang: str) -> str:
 
 def kind_of(folder: Path) -> str | None:
     """``"run"``, ``"comparison"``, ``"sweep"`` or None, from the files the folder holds."""
-    from figures.sweep import is_sweep
+    from experiments.storage import SPEC_FILE
 
     if (folder / COMPARISON_TABLE).is_file():
         return "comparison"
-    if is_sweep(folder):
+    if (folder / SPEC_FILE).is_file():
         return "sweep"
     if all((folder / name).is_file() for name in RUN_TABLES):
         return "run"

@@ -4,7 +4,6 @@ continuous design, as a line)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,27 +16,21 @@ from figures.layout import fit_grid, suptitle
 from figures.timeseries import PALETTE, _grid, _small_panel
 from model.errors import CyflowError
 
-SWEEP_FILE = "sweep.json"
 RESPONSE_METRICS = ("two_core_share", "siphon", "axis_premium", "region_growth")
 MAX_LEVELS = 12  # more distinct values than this: a continuous design, means by decile
-
-
-def is_sweep(folder: Path) -> bool:
-    """Whether ``folder`` holds a sweep (its resolved sweep file)."""
-    return (folder / SWEEP_FILE).is_file()
 
 
 def final_values(folder: Path) -> tuple[pd.DataFrame, list[str]]:
     """One row per finished run: the swept parameters' columns and each region metric at the
     last quarter the sweep kept; and the parameter columns, in the sweep's order."""
     from experiments.spec import column_name
-    from experiments.storage import load_results
+    from experiments.storage import SPEC_FILE, load_results
+    from experiments.sweep import stored_spec
 
     try:
-        spec = json.loads((folder / SWEEP_FILE).read_text(encoding="utf-8"))
-        keys = [column_name(p["key"]) for p in spec["parameters"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CyflowError(f"{folder / SWEEP_FILE}: cannot be read as a sweep ({exc})") from None
+        keys = [column_name(p["key"]) for p in (stored_spec(folder) or {})["parameters"]]
+    except (KeyError, TypeError) as exc:
+        raise CyflowError(f"{folder / SPEC_FILE}: cannot be read as a sweep (no {exc})") from None
     long = load_results(folder)
     region = long[long["node"].isna()] if "node" in long else long
     last = region[region["step"] == region["step"].max()]
